@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: MIT
+// hixie76/client.hpp — client side of the opening handshake: URL parsing, the request builder
+// (fresh keys from the caller's random generator) and the incremental response checker.
+//
+// Theory of operation.
+//
+//   client_handshake::start(url, options, rng) ──► request() bytes to send
+//   bytes ──► client_handshake::parse(buf) ──► need_more … complete | failed (sticky)
+//
+// start() builds the request of draft-76 §4.1 steps 1–27 (or draft-75's) and remembers what
+// the answer must contain: the origin and location it implies, the protocol, and for
+// draft-76 the expected 16-byte MD5 answer. parse() walks the response head once
+// (detail::head_tokenizer), checks the status line and every field (§4.1 steps 28–41), then
+// waits for exactly 16 bytes and compares them (steps 42–45):
+//
+//   head --(status, fields ok; draft-75)---------------------► complete, consumed = head
+//   head --(status, fields ok; draft-76)--► awaiting_answer --(16 bytes)--► complete,
+//                                                              consumed = head + 16
+//
+// Bytes past `consumed` are the server's first frames: give them to a frame_decoder.
+#ifndef HIXIE76_CLIENT_HPP
+#define HIXIE76_CLIENT_HPP
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "hixie76/detail/ascii.hpp"
+#include "hixie76/detail/http.hpp"
+#include "hixie76/error.hpp"
+#include "hixie76/handshake.hpp"
+#include "hixie76/token.hpp"
+
+namespace hixie76 {
+
+/// The parts of a `ws://` or `wss://` URL. **Lifetime** the views point into the parsed text.
+struct ws_url {
+    bool secure = false;           ///< `wss`
+    std::string_view host{};       ///< as written, without brackets for an IPv6 literal
+    bool ipv6 = false;             ///< the host was a bracketed IPv6 literal
+    std::uint16_t port = 0;        ///< explicit port, or 80 / 443 by scheme
+    std::string_view resource{};   ///< path and `?query`; "/" when the URL has no path
+};
+
+/// The result of parse_ws_url.
+struct url_result {
+    error err = error::none; ///< none or bad_url
+    ws_url url{};
+};
+
+/// Parses a WebSocket URL (draft-76 §3): scheme `ws` or `wss` (any case), a non-empty host
+/// (a name, an IPv4 address or a bracketed IPv6 literal), an optional port 1–65535, then the
+/// resource name. **Errors** bad_url for another scheme, user info, an empty host, a bad port,
+/// a fragment (§3: URLs with a fragment are refused), a space or a control byte.
+constexpr url_result parse_ws_url(std::string_view text) noexcept {
+    url_result r{};
+    r.err = error::bad_url;
+    std::string_view rest{};
+    if (text.size() >= 5 && detail::iequals(text.substr(0, 5), "ws://")) {
+        rest = text.substr(5);
+    } else if (text.size() >= 6 && detail::iequals(text.substr(0, 6), "wss://")) {
+        r.url.secure = true;
+        rest = text.substr(6);
+    } else {
+        return r;
+    }
+    for (char c : text) {
+        if (c == ' ' || c == '#' || detail::is_forbidden_control(c) || c == '\t' ||
+            detail::byte(c) >= 0x80) {
+            return r;
+        }
+    }
+    std::size_t slash = rest.find_first_of("/?");
+    const std::string_view authority = rest.substr(0, slash);
+    std::string_view hostport = authority;
+    if (authority.find('@') != std::string_view::npos || authority.empty()) {
+        return r;
+    }
+    std::string_view port_text{};
+    if (hostport[0] == '[') {
+        const std::size_t close = hostport.find(']');
+        if (close == std::string_view::npos || close < 2) {
+            return r;
+        }
+        r.url.host = hostport.substr(1, close - 1);
+        r.url.ipv6 = true;
+        for (char c : r.url.host) {
+            if (!(detail::is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+                  c == ':' || c == '.')) {
+                return r;
+            }
+        }
+        const std::string_view after = hostport.substr(close + 1);
+        if (!after.empty()) {
+            if (after[0] != ':') {
+                return r;
+            }
+            port_text = after.substr(1);
+            if (port_text.empty()) {
+                return r;
+            }
+        }
+    } else {
+        const std::size_t colon = hostport.find(':');
+        r.url.host = hostport.substr(0, colon);
+        if (colon != std::string_view::npos) {
+            port_text = hostport.substr(colon + 1);
+            if (port_text.empty()) {
+                return r;
+            }
+        }
+        if (r.url.host.empty()) {
+            return r;
+        }
+        for (char c : r.url.host) {
+            // A registered name or an IPv4 address: letters, digits, '-', '.', '_'.
+            const bool alnum = detail::is_digit(c) || (c >= 'a' && c <= 'z') ||
+                               (c >= 'A' && c <= 'Z');
+            if (!alnum && c != '-' && c != '.' && c != '_') {
+                return r;
+            }
+        }
+    }
+    if (!port_text.empty()) {
+        std::uint32_t port = 0;
+        for (char c : port_text) {
+            if (!detail::is_digit(c) || port > 65535) {
+                return r;
+            }
+            port = port * 10U + static_cast<std::uint32_t>(c - '0');
+        }
+        if (port == 0 || port > 65535 || port_text.size() > 5) {
+            return r;
+        }
+        r.url.port = static_cast<std::uint16_t>(port);
+    } else {
+        r.url.port = r.url.secure ? 443 : 80;
+    }
+    r.url.resource = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
+    if (r.url.resource[0] == '?') {
+        r.url.resource = {}; // "ws://h?q" has no path: the resource must start with '/'
+        return r;
+    }
+    r.err = error::none;
+    return r;
+}
+
+/// What the client asks for besides the URL.
+struct client_options {
+    draft version = draft::draft76;
+    /// The `Origin` to send (sent lowercased, §4.1 step 9). Empty: `http://` (or `https://`
+    /// for wss) followed by the URL's host and port.
+    std::string_view origin{};
+    /// One subprotocol (draft-76 has no lists): non-empty, U+0020–U+007E; empty: none.
+    std::string_view protocol{};
+    /// Extra request fields (cookies, authorization).
+    field_list extra_fields{};
+    /// Also send `Content-Length: 8` with draft-76 so HTTP intermediaries forward key3.
+    /// Not in the draft; some servers reject it. Off by default.
+    bool content_length = false;
+    /// Limit on the response head, in bytes.
+    std::size_t max_head_bytes = default_max_head_bytes;
+};
+
+/// One client opening handshake: builds the request, then checks the response.
+/// start() allocates (the request and the expected values are owned strings); parse() does
+/// not.
+class client_handshake {
+public:
+    /// Builds the request for `url`. `rng` is any uniform random bit generator used for the
+    /// keys, key3 and the field order (§4.1 step 24 shuffles the fields).
+    /// **Errors** bad_url, bad_protocol (empty-when-given is not possible; bytes outside
+    /// U+0020–U+007E), unsafe_value (CR, LF or NUL in the origin or an extra field, or an
+    /// extra name that is not a token). **Spec** draft-76 §4.1 steps 1–27; draft-75 §4.1.
+    template <class URBG>
+    error start(std::string_view url, const client_options& opt, URBG& rng) {
+        *this = client_handshake{};
+        version_ = opt.version;
+        max_head_ = opt.max_head_bytes > (std::size_t{1} << 30) ? (std::size_t{1} << 30)
+                                                                 : opt.max_head_bytes;
+        const url_result u = parse_ws_url(url);
+        if (u.err != error::none) {
+            return fail_start(u.err);
+        }
+        for (char c : opt.protocol) {
+            if (detail::byte(c) < 0x20 || detail::byte(c) > 0x7E) {
+                return fail_start(error::bad_protocol);
+            }
+        }
+        if (detail::unsafe(opt.origin)) {
+            return fail_start(error::unsafe_value);
+        }
+        for (std::size_t i = 0; i < opt.extra_fields.size; ++i) {
+            const header_field& f = opt.extra_fields.data[i];
+            if (!detail::valid_field_name(f.name) || detail::unsafe(f.value)) {
+                return fail_start(error::unsafe_value);
+            }
+        }
+        // Host: lowercased, with the port only when it is not the scheme's default (§4.1).
+        std::string host;
+        if (u.url.ipv6) {
+            host += '[';
+        }
+        for (char c : u.url.host) {
+            host += detail::to_lower(c);
+        }
+        if (u.url.ipv6) {
+            host += ']';
+        }
+        if (u.url.port != (u.url.secure ? 443 : 80)) {
+            host += ':';
+            host += std::to_string(u.url.port);
+        }
+        location_ = std::string(u.url.secure ? "wss://" : "ws://") + host;
+        location_.append(u.url.resource.data(), u.url.resource.size());
+        if (opt.origin.empty()) {
+            origin_ = std::string(u.url.secure ? "https://" : "http://") + host;
+        } else {
+            for (char c : opt.origin) {
+                origin_ += detail::to_lower(c);
+            }
+        }
+        protocol_.assign(opt.protocol.data(), opt.protocol.size());
+        host_ = host;
+
+        const bool is76 = version_ == draft::draft76;
+        std::array<std::string, 8> lines{};
+        std::size_t n = 0;
+        lines[n++] = "Upgrade: WebSocket\r\n";
+        lines[n++] = "Connection: Upgrade\r\n";
+        lines[n++] = "Host: " + host + "\r\n";
+        lines[n++] = "Origin: " + origin_ + "\r\n";
+        if (!protocol_.empty()) {
+            lines[n++] = (is76 ? "Sec-WebSocket-Protocol: " : "WebSocket-Protocol: ") +
+                         protocol_ + "\r\n";
+        }
+        if (is76) {
+            const client_key k1 = generate_key(rng);
+            const client_key k2 = generate_key(rng);
+            lines[n++] = "Sec-WebSocket-Key1: " + std::string(k1.text()) + "\r\n";
+            lines[n++] = "Sec-WebSocket-Key2: " + std::string(k2.text()) + "\r\n";
+            key1_ = std::string(k1.text());
+            key2_ = std::string(k2.text());
+            key3_ = generate_key3(rng);
+            expected_ = challenge_from_parts(k1.number, k2.number,
+                                             std::string_view(key3_.data(), key3_.size()));
+            if (opt.content_length) {
+                lines[n++] = "Content-Length: 8\r\n";
+            }
+            // §4.1 step 24: the fields go out in a random order.
+            std::shuffle(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(n), rng);
+        }
+        request_ = "GET ";
+        request_.append(u.url.resource.data(), u.url.resource.size());
+        request_ += " HTTP/1.1\r\n";
+        for (std::size_t i = 0; i < n; ++i) {
+            request_ += lines[i];
+        }
+        for (std::size_t i = 0; i < opt.extra_fields.size; ++i) {
+            const header_field& f = opt.extra_fields.data[i];
+            request_.append(f.name.data(), f.name.size());
+            request_ += ": ";
+            request_.append(f.value.data(), f.value.size());
+            request_ += "\r\n";
+        }
+        request_ += "\r\n";
+        if (is76) {
+            request_.append(key3_.data(), key3_.size());
+        }
+        started_ = true;
+        return error::none;
+    }
+
+    /// Checks the response bytes received so far.
+    /// Precondition: start() succeeded; `buf` holds every byte given before plus new ones.
+    /// **Returns** need_more, complete (consumed = head, plus 16 for draft-76) or failed
+    /// (consumed = offset of the offending byte or field).
+    /// **Errors** bad_status_line, bad_status, bare_lf, bare_cr, malformed_field,
+    /// bad_control_char, head_too_large, too_many_fields, duplicate_field, missing_upgrade,
+    /// bad_upgrade, missing_connection, bad_connection, missing_sec_origin,
+    /// missing_sec_location, missing_sec_protocol, origin_mismatch, location_mismatch,
+    /// protocol_mismatch, token_mismatch. Sticky until start() is called again.
+    /// **Complexity** O(new bytes). **Spec** draft-76 §4.1 steps 28–46; draft-75 §4.1.
+    parse_result parse(std::string_view buf) noexcept {
+        buf_ = buf;
+        if (result_.status != parse_status::need_more) {
+            return result_;
+        }
+        if (!started_) {
+            return fail(error::bad_url, 0);
+        }
+        if (!tok_.done()) {
+            const detail::head_step s = tok_.advance(buf, max_head_, max_fields_capacity);
+            if (s.status == parse_status::failed) {
+                return fail(s.err, s.pos);
+            }
+            if (s.status == parse_status::need_more) {
+                return {parse_status::need_more, error::none, s.pos};
+            }
+            const parse_result c = check_head();
+            if (c.status == parse_status::failed) {
+                return c;
+            }
+            if (version_ == draft::draft75) {
+                result_ = {parse_status::complete, error::none, tok_.position()};
+                return result_;
+            }
+        }
+        const std::size_t head = tok_.position();
+        if (buf.size() < head + 16) {
+            return {parse_status::need_more, error::none, buf.size()};
+        }
+        if (!detail::equal_bytes(buf.data() + head, expected_.data(), 16)) {
+            return fail(error::token_mismatch, head);
+        }
+        result_ = {parse_status::complete, error::none, head + 16};
+        return result_;
+    }
+
+    /// Tells the checker the stream ended: unexpected_eof inside the head, token_mismatch
+    /// when fewer than 16 answer bytes came, else the result of parse().
+    parse_result finish(std::string_view buf) noexcept {
+        const parse_result r = parse(buf);
+        if (r.status != parse_status::need_more) {
+            return r;
+        }
+        return fail(tok_.done() ? error::token_mismatch : error::unexpected_eof, buf.size());
+    }
+
+    /// The request bytes to send, key3 included. **Lifetime** until start() is called again.
+    const std::string& request() const noexcept { return request_; }
+    /// The 16 bytes the server must answer with (draft-76).
+    const challenge_bytes& expected_answer() const noexcept { return expected_; }
+    /// The location and origin the response must carry, and the protocol asked for.
+    const std::string& expected_location() const noexcept { return location_; }
+    const std::string& origin() const noexcept { return origin_; }
+    const std::string& protocol() const noexcept { return protocol_; }
+    const std::string& key1() const noexcept { return key1_; }
+    const std::string& key2() const noexcept { return key2_; }
+    std::string_view key3() const noexcept { return {key3_.data(), key3_.size()}; }
+    draft version() const noexcept { return version_; }
+    parse_result result() const noexcept { return result_; }
+
+    /// Number of response fields, field `i`, and the first field named `name` (any case).
+    /// **Lifetime** views point into the `buf` of the latest parse() call.
+    std::size_t field_count() const noexcept { return tok_.field_count(); }
+    header_field field(std::size_t i) const noexcept { return tok_.field(buf_, i); }
+    std::string_view find(std::string_view name) const noexcept {
+        for (std::size_t i = 0; i < tok_.field_count(); ++i) {
+            const header_field f = tok_.field(buf_, i);
+            if (detail::iequals(f.name, name)) {
+                return f.value;
+            }
+        }
+        return {};
+    }
+
+private:
+    error fail_start(error e) {
+        result_ = {parse_status::failed, e, 0};
+        return e;
+    }
+    parse_result fail(error e, std::size_t at) noexcept {
+        result_ = {parse_status::failed, e, at};
+        return result_;
+    }
+
+    /// §4.1 steps 28–31 (status line) and 32–41 (fields).
+    parse_result check_head() noexcept {
+        const std::string_view line = tok_.start_line(buf_);
+        const std::size_t sp1 = line.find(' ');
+        const std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+        // Step 28: at least 7 bytes with the CRLF, two spaces; step 29: a 3-digit code.
+        if (line.size() + 2 < 7 || sp2 == std::string_view::npos || sp2 - sp1 != 4 ||
+            line.substr(0, sp1) != "HTTP/1.1") {
+            return fail(error::bad_status_line, 0);
+        }
+        const std::string_view code = line.substr(sp1 + 1, 3);
+        for (char c : code) {
+            if (!detail::is_digit(c)) {
+                return fail(error::bad_status_line, sp1 + 1);
+            }
+        }
+        if (code != "101") {
+            return fail(error::bad_status, sp1 + 1);
+        }
+        const bool is76 = version_ == draft::draft76;
+        if (!is76 && line != "HTTP/1.1 101 Web Socket Protocol Handshake") {
+            // draft-75 compares the first 85 bytes exactly, reason phrase included.
+            return fail(error::bad_status_line, sp2 + 1);
+        }
+        const std::string_view origin_name = is76 ? "Sec-WebSocket-Origin" : "WebSocket-Origin";
+        const std::string_view location_name =
+            is76 ? "Sec-WebSocket-Location" : "WebSocket-Location";
+        const std::string_view protocol_name =
+            is76 ? "Sec-WebSocket-Protocol" : "WebSocket-Protocol";
+        constexpr std::size_t none = ~std::size_t{0};
+        std::size_t upgrade = none;
+        std::size_t connection = none;
+        std::size_t origin = none;
+        std::size_t location = none;
+        std::size_t protocol = none;
+        for (std::size_t i = 0; i < tok_.field_count(); ++i) {
+            const std::string_view name = tok_.field(buf_, i).name;
+            std::size_t* slot = nullptr;
+            if (detail::iequals(name, "Upgrade")) {
+                slot = &upgrade;
+            } else if (detail::iequals(name, "Connection")) {
+                slot = &connection;
+            } else if (detail::iequals(name, origin_name)) {
+                slot = &origin;
+            } else if (detail::iequals(name, location_name)) {
+                slot = &location;
+            } else if (detail::iequals(name, protocol_name)) {
+                slot = &protocol;
+            }
+            if (slot != nullptr) {
+                if (*slot != none) {
+                    return fail(error::duplicate_field, tok_.span(i).name_off);
+                }
+                *slot = i;
+            }
+        }
+        if (!is76) {
+            // draft-75: the Upgrade and Connection lines come first, exactly as written.
+            if (tok_.field_count() < 1 || upgrade != 0 ||
+                buf_.substr(tok_.span(0).name_off, 20) != "Upgrade: WebSocket\r\n") {
+                return fail(upgrade == none ? error::missing_upgrade : error::bad_upgrade,
+                            line.size() + 2);
+            }
+            if (tok_.field_count() < 2 || connection != 1 ||
+                buf_.substr(tok_.span(1).name_off, 21) != "Connection: Upgrade\r\n") {
+                return fail(connection == none ? error::missing_connection
+                                               : error::bad_connection,
+                            tok_.span(0).name_off + 20);
+            }
+        }
+        const std::size_t end = tok_.position();
+        if (upgrade == none) {
+            return fail(error::missing_upgrade, end);
+        }
+        if (connection == none) {
+            return fail(error::missing_connection, end);
+        }
+        if (origin == none) {
+            return fail(error::missing_sec_origin, end);
+        }
+        if (location == none) {
+            return fail(error::missing_sec_location, end);
+        }
+        if (!protocol_.empty() && protocol == none) {
+            return fail(error::missing_sec_protocol, end);
+        }
+        // Step 41: each field's value.
+        if (tok_.field(buf_, upgrade).value != "WebSocket") {
+            return fail(error::bad_upgrade, tok_.span(upgrade).value_off);
+        }
+        if (!detail::iequals(tok_.field(buf_, connection).value, "Upgrade")) {
+            return fail(error::bad_connection, tok_.span(connection).value_off);
+        }
+        if (tok_.field(buf_, origin).value != origin_) {
+            return fail(error::origin_mismatch, tok_.span(origin).value_off);
+        }
+        if (tok_.field(buf_, location).value != location_) {
+            return fail(error::location_mismatch, tok_.span(location).value_off);
+        }
+        if (!protocol_.empty() && tok_.field(buf_, protocol).value != protocol_) {
+            return fail(error::protocol_mismatch, tok_.span(protocol).value_off);
+        }
+        return {parse_status::need_more, error::none, end};
+    }
+
+    draft version_ = draft::draft76;
+    bool started_ = false;
+    std::size_t max_head_ = default_max_head_bytes;
+    std::string request_{};
+    std::string host_{};
+    std::string origin_{};
+    std::string location_{};
+    std::string protocol_{};
+    std::string key1_{};
+    std::string key2_{};
+    std::array<char, 8> key3_{};
+    challenge_bytes expected_{};
+    detail::head_tokenizer tok_{};
+    std::string_view buf_{};
+    parse_result result_{};
+};
+
+} // namespace hixie76
+
+#endif // HIXIE76_CLIENT_HPP

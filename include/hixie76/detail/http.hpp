@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+// hixie76/detail/http.hpp — the HTTP/1.1 head tokenizer shared by the request and response
+// parsers: start line, `Name: value` fields, CRLF rules, and the byte and field limits.
+//
+// Theory of operation. The caller keeps every byte it has read in one buffer and passes the
+// whole buffer on each call; the tokenizer resumes where it stopped, so a byte-by-byte trickle
+// costs O(n) in all. It walks the bytes strictly in stream order through the states below and
+// stops at the first broken rule, which is why any chunking of the same bytes gives the same
+// result and the same offset. It stores offsets, never pointers, so the caller's buffer may
+// move between calls.
+//
+//   start_line --CR--> start_line_lf --LF--> line_start
+//   line_start --CR--> end_lf --LF--> done            (the blank line ends the head)
+//   line_start --tchar--> name --':'--> value_start --> value --CR--> value_lf --LF--> line_start
+#ifndef HIXIE76_DETAIL_HTTP_HPP
+#define HIXIE76_DETAIL_HTTP_HPP
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "hixie76/detail/ascii.hpp"
+#include "hixie76/error.hpp"
+
+namespace hixie76 {
+
+/// One `Name: value` field. **Lifetime** both views point into the buffer last given to the
+/// parser that produced them.
+struct header_field {
+    std::string_view name;
+    std::string_view value;
+};
+
+/// Default limit on the handshake head (start line, fields and blank line), in bytes. 8 KiB
+/// is Boost.Beast's default header limit and nginx's default large_client_header_buffers line
+/// size; real draft-76 handshakes are 200–600 bytes, a few KiB with cookies.
+inline constexpr std::size_t default_max_head_bytes = 8 * 1024;
+
+/// Field table capacity, and so the highest field-count limit. Browsers send 8–20 fields;
+/// 64 leaves room for proxies' additions while keeping the table at 1 KiB.
+inline constexpr std::size_t max_fields_capacity = 64;
+
+namespace detail {
+
+/// Where one field lies in the buffer.
+struct field_span {
+    std::uint32_t name_off = 0;
+    std::uint32_t name_len = 0;
+    std::uint32_t value_off = 0;
+    std::uint32_t value_len = 0;
+};
+
+/// Result of one tokenizer step: `pos` is the head size when complete, the offending byte's
+/// offset when failed, the bytes scanned when need_more.
+struct head_step {
+    parse_status status = parse_status::need_more;
+    error err = error::none;
+    std::size_t pos = 0;
+};
+
+class head_tokenizer {
+public:
+    enum class state : std::uint8_t {
+        start_line,    ///< inside the request or status line (draft-76 §4.1 step 5 / step 28)
+        start_line_lf, ///< the start line's CR was seen; LF must follow
+        line_start,    ///< at the start of a field line, or of the blank line (§4.1 step 24)
+        name,          ///< inside a field name, up to ':'
+        value_start,   ///< just after ':'; one optional SP is skipped
+        value,         ///< inside a field value, up to CR
+        value_lf,      ///< a value's CR was seen; LF must follow
+        end_lf,        ///< the blank line's CR was seen; LF ends the head (§4.1 step 25)
+        done,          ///< the head is complete
+    };
+
+    /// Scans `buf` from where the previous call stopped.
+    /// Precondition: `buf` starts with the bytes of every previous call (append-only).
+    constexpr head_step advance(std::string_view buf, std::size_t max_head,
+                                std::size_t max_fields) noexcept {
+        std::size_t i = pos_;
+        const std::size_t n = buf.size();
+        while (i < n && st_ != state::done) {
+            if (i >= max_head) {
+                return fail(error::head_too_large, i);
+            }
+            const char c = buf[i];
+            switch (st_) {
+            case state::start_line:
+                if (c == '\r') {
+                    start_line_end_ = static_cast<std::uint32_t>(i);
+                    st_ = state::start_line_lf;
+                } else if (c == '\n') {
+                    return fail(error::bare_lf, i);
+                } else if (is_forbidden_control(c) || c == '\t') {
+                    return fail(error::bad_control_char, i);
+                }
+                break;
+            case state::start_line_lf:
+            case state::value_lf:
+                if (c != '\n') {
+                    return fail(error::bare_cr, i - 1);
+                }
+                st_ = state::line_start;
+                break;
+            case state::line_start:
+                if (c == '\r') {
+                    st_ = state::end_lf;
+                } else if (c == '\n') {
+                    return fail(error::bare_lf, i);
+                } else if (is_tchar(c)) {
+                    if (count_ >= max_fields || count_ >= max_fields_capacity) {
+                        return fail(error::too_many_fields, i);
+                    }
+                    fields_[count_].name_off = static_cast<std::uint32_t>(i);
+                    st_ = state::name;
+                } else {
+                    return fail(error::malformed_field, i); // folds, spaces, separators
+                }
+                break;
+            case state::name:
+                if (c == ':') {
+                    field_span& f = fields_[count_];
+                    f.name_len = static_cast<std::uint32_t>(i) - f.name_off;
+                    st_ = state::value_start;
+                } else if (c == '\n') {
+                    return fail(error::bare_lf, i);
+                } else if (!is_tchar(c)) {
+                    return fail(error::malformed_field, i);
+                }
+                break;
+            case state::value_start:
+                fields_[count_].value_off = static_cast<std::uint32_t>(c == ' ' ? i + 1 : i);
+                st_ = state::value;
+                if (c == ' ') {
+                    break;
+                }
+                [[fallthrough]];
+            case state::value:
+                // Fast path: ordinary value bytes.
+                while (i < n && i < max_head && !is_value_stop(buf[i])) {
+                    ++i;
+                }
+                if (i >= n) {
+                    pos_ = i;
+                    return {parse_status::need_more, error::none, i};
+                }
+                if (i >= max_head) {
+                    return fail(error::head_too_large, i);
+                }
+                if (buf[i] == '\r') {
+                    field_span& f = fields_[count_];
+                    f.value_len = static_cast<std::uint32_t>(i) - f.value_off;
+                    ++count_;
+                    st_ = state::value_lf;
+                } else if (buf[i] == '\n') {
+                    return fail(error::bare_lf, i);
+                } else {
+                    return fail(error::bad_control_char, i);
+                }
+                break;
+            case state::end_lf:
+                if (c != '\n') {
+                    return fail(error::bare_cr, i - 1);
+                }
+                st_ = state::done;
+                break;
+            case state::done:
+                break;
+            }
+            ++i;
+        }
+        pos_ = i;
+        if (st_ == state::done) {
+            return {parse_status::complete, error::none, i};
+        }
+        return {parse_status::need_more, error::none, i};
+    }
+
+    constexpr void reset() noexcept { *this = head_tokenizer{}; }
+
+    constexpr bool done() const noexcept { return st_ == state::done; }
+    /// Bytes scanned so far (the head size once done).
+    constexpr std::size_t position() const noexcept { return pos_; }
+    /// The start line without its CRLF. Valid once done.
+    constexpr std::string_view start_line(std::string_view buf) const noexcept {
+        return buf.substr(0, start_line_end_);
+    }
+    constexpr std::size_t field_count() const noexcept { return count_; }
+    constexpr const field_span& span(std::size_t i) const noexcept { return fields_[i]; }
+    constexpr header_field field(std::string_view buf, std::size_t i) const noexcept {
+        const field_span& f = fields_[i];
+        return {buf.substr(f.name_off, f.name_len), buf.substr(f.value_off, f.value_len)};
+    }
+
+private:
+    static constexpr bool is_value_stop(char c) noexcept {
+        return c == '\r' || c == '\n' || is_forbidden_control(c);
+    }
+    constexpr head_step fail(error e, std::size_t at) noexcept {
+        pos_ = at;
+        return {parse_status::failed, e, at};
+    }
+
+    std::array<field_span, max_fields_capacity> fields_{};
+    std::size_t pos_ = 0;
+    std::size_t count_ = 0;
+    std::uint32_t start_line_end_ = 0;
+    state st_ = state::start_line;
+};
+
+} // namespace detail
+} // namespace hixie76
+
+#endif // HIXIE76_DETAIL_HTTP_HPP
