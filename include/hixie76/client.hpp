@@ -172,9 +172,9 @@ class client_handshake {
 public:
     /// Builds the request for `url`. `rng` is any uniform random bit generator used for the
     /// keys, key3 and the field order (§4.1 step 24 shuffles the fields).
-    /// **Errors** bad_url, bad_protocol (empty-when-given is not possible; bytes outside
-    /// U+0020–U+007E), unsafe_value (CR, LF or NUL in the origin or an extra field, or an
-    /// extra name that is not a token). **Spec** draft-76 §4.1 steps 1–27; draft-75 §4.1.
+    /// **Errors** bad_url, bad_protocol (bytes outside U+0020–U+007E), unsafe_value (CR, LF,
+    /// NUL or another control byte in the origin or an extra value, or an extra name that is
+    /// not a token). **Spec** draft-76 §4.1 steps 1–27; draft-75 §4.1.
     template <class URBG>
     error start(std::string_view url, const client_options& opt, URBG& rng) {
         *this = client_handshake{};
@@ -400,9 +400,9 @@ private:
         constexpr std::size_t none = ~std::size_t{0};
         std::size_t upgrade = none;
         std::size_t connection = none;
-        std::size_t origin = none;
+        std::size_t origin_field = none;
         std::size_t location = none;
-        std::size_t protocol = none;
+        std::size_t protocol_field = none;
         for (std::size_t i = 0; i < tok_.field_count(); ++i) {
             const std::string_view name = tok_.field(buf_, i).name;
             std::size_t* slot = nullptr;
@@ -411,11 +411,11 @@ private:
             } else if (detail::iequals(name, "Connection")) {
                 slot = &connection;
             } else if (detail::iequals(name, origin_name)) {
-                slot = &origin;
+                slot = &origin_field;
             } else if (detail::iequals(name, location_name)) {
                 slot = &location;
             } else if (detail::iequals(name, protocol_name)) {
-                slot = &protocol;
+                slot = &protocol_field;
             }
             if (slot != nullptr) {
                 if (*slot != none) {
@@ -445,13 +445,13 @@ private:
         if (connection == none) {
             return fail(error::missing_connection, end);
         }
-        if (origin == none) {
+        if (origin_field == none) {
             return fail(error::missing_sec_origin, end);
         }
         if (location == none) {
             return fail(error::missing_sec_location, end);
         }
-        if (!protocol_.empty() && protocol == none) {
+        if (!protocol_.empty() && protocol_field == none) {
             return fail(error::missing_sec_protocol, end);
         }
         // Step 41: each field's value.
@@ -461,14 +461,14 @@ private:
         if (!detail::iequals(tok_.field(buf_, connection).value, "Upgrade")) {
             return fail(error::bad_connection, tok_.span(connection).value_off);
         }
-        if (tok_.field(buf_, origin).value != origin_) {
-            return fail(error::origin_mismatch, tok_.span(origin).value_off);
+        if (tok_.field(buf_, origin_field).value != origin_) {
+            return fail(error::origin_mismatch, tok_.span(origin_field).value_off);
         }
         if (tok_.field(buf_, location).value != location_) {
             return fail(error::location_mismatch, tok_.span(location).value_off);
         }
-        if (!protocol_.empty() && tok_.field(buf_, protocol).value != protocol_) {
-            return fail(error::protocol_mismatch, tok_.span(protocol).value_off);
+        if (!protocol_.empty() && tok_.field(buf_, protocol_field).value != protocol_) {
+            return fail(error::protocol_mismatch, tok_.span(protocol_field).value_off);
         }
         return {parse_status::need_more, error::none, end};
     }

@@ -55,7 +55,7 @@ enum class error : std::uint8_t {
 
     // --- building responses and requests (caller's input) ---
     missing_origin = 40,   ///< no origin to echo: the request had none and none was configured
-    unsafe_value = 41,     ///< a caller value holds CR, LF or NUL (response splitting)
+    unsafe_value = 41,     ///< a caller value holds CR, LF, NUL or another control byte
     buffer_too_small = 42, ///< the output buffer cannot hold the result
     origin_refused = 43,   ///< the application refused the origin (§5.1; answered with 403)
 
@@ -218,7 +218,8 @@ constexpr std::string_view describe(error e) noexcept {
     case error::missing_origin:
         return "no origin to echo: the request had no Origin and none was configured";
     case error::unsafe_value:
-        return "a value holds CR, LF or NUL and would split the message; refused";
+        return "a value holds CR, LF, NUL or another control byte and could split the "
+               "message; refused";
     case error::buffer_too_small: return "the output buffer is too small";
     case error::origin_refused: return "the origin is not allowed by this server (403)";
     case error::bad_url:

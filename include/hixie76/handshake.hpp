@@ -260,7 +260,7 @@ private:
     }
 
     /// Records a field the parser cares about; a second occurrence is refused.
-    constexpr bool note(std::uint8_t& slot, std::uint8_t idx) noexcept {
+    static constexpr bool note(std::uint8_t& slot, std::uint8_t idx) noexcept {
         if (slot != none_idx) {
             return false;
         }
@@ -479,10 +479,11 @@ private:
     bool overflow_ = false;
 };
 
-/// True when `s` could split a message: CR, LF or NUL.
+/// True when `s` may not be written into a head: CR, LF or NUL (which could split the
+/// message) or another control byte but HTAB (which a peer would refuse).
 constexpr bool unsafe(std::string_view s) noexcept {
     for (char c : s) {
-        if (c == '\r' || c == '\n' || c == '\0') {
+        if (is_forbidden_control(c)) {
             return true;
         }
     }
@@ -507,8 +508,9 @@ constexpr bool valid_field_name(std::string_view s) noexcept {
 /// origin, location, optional protocol, extra fields and the blank line. For draft-75 this is
 /// the whole response; for draft-76 the 16 bytes of `req.challenge()` follow (headers first:
 /// this may be called as soon as `req.head_complete()`, before key3 has arrived).
-/// **Errors** missing_origin (no origin to echo), unsafe_value (a caller value holds CR, LF
-/// or NUL, or an extra field name is not a token), buffer_too_small (`size` = bytes needed),
+/// **Errors** missing_origin (no origin to echo), unsafe_value (a caller value holds a
+/// control byte such as CR, LF or NUL, or an extra field name is not a token),
+/// buffer_too_small (`size` = bytes needed),
 /// bad_upgrade when `req` is not a complete draft-75/76 head.
 /// **Spec** draft-76 §5.2 steps 10–12; draft-75 §5.2.
 inline write_result write_response_head(const request_parser& req, const response_options& opt,
@@ -617,7 +619,7 @@ constexpr std::string_view reason_phrase(int status) noexcept {
 
 /// Writes a complete, self-delimiting HTTP/1.1 response that closes the connection:
 /// status line, `Content-Type`, `Content-Length`, `Connection: close`, blank line, body.
-/// **Errors** unsafe_value (CR, LF or NUL in `content_type`), buffer_too_small.
+/// **Errors** unsafe_value (a control byte in `content_type`), buffer_too_small.
 inline write_result write_http_response(int status, std::string_view content_type,
                                         std::string_view body, char* out,
                                         std::size_t cap) noexcept {

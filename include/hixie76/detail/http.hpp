@@ -35,7 +35,7 @@ struct header_field {
 /// Default limit on the handshake head (start line, fields and blank line), in bytes. 8 KiB
 /// is Boost.Beast's default header limit and nginx's default large_client_header_buffers line
 /// size; real draft-76 handshakes are 200–600 bytes, a few KiB with cookies.
-inline constexpr std::size_t default_max_head_bytes = 8 * 1024;
+inline constexpr std::size_t default_max_head_bytes = std::size_t{8} * 1024;
 
 /// Field table capacity, and so the highest field-count limit. Browsers send 8–20 fields;
 /// 64 leaves room for proxies' additions while keeping the table at 1 KiB.
