@@ -89,12 +89,13 @@ std::string failed_at(error e, std::size_t at) {
 /// A client that has started a handshake with a fixed seed.
 client_handshake started(std::string_view url, draft version, std::string_view protocol,
                          std::size_t max_head = hixie76::default_max_head_bytes,
-                         std::uint32_t seed = 76) {
+                         std::uint32_t seed = 76, bool exact_upgrade = true) {
     client_handshake c;
     client_options o;
     o.version = version;
     o.protocol = protocol;
     o.max_head_bytes = max_head;
+    o.exact_upgrade = exact_upgrade;
     std::mt19937 rng(seed);
     const error e = c.start(url, o, rng);
     REQUIRE(name(e) == "none");
@@ -135,7 +136,14 @@ std::size_t locate(std::string_view head, std::string_view at) {
 
 response_case from_vector(const vectors::client_response_vector& v) {
     response_case rc{
-        std::string(v.name), started(v.url, v.version, v.protocol), {}, {}, {}, v.expected, true};
+        std::string(v.name),
+        started(v.url, v.version, v.protocol, hixie76::default_max_head_bytes, 76,
+                v.exact_upgrade),
+        {},
+        {},
+        {},
+        v.expected,
+        true};
     const std::string ans = answer_of(rc.client);
     std::string tail;
     switch (v.after) {

@@ -163,6 +163,13 @@ struct client_options {
     bool content_length = false;
     /// Limit on the response head, in bytes.
     std::size_t max_head_bytes = default_max_head_bytes;
+    /// Require the `Upgrade` and `Connection` lines to the letter: `Upgrade: WebSocket`
+    /// exactly (draft-76 §4.1 step 41) and, for draft-75, the first 85 bytes exactly.
+    /// Off by default (leniency): the value of `Upgrade` is then compared ignoring ASCII case
+    /// and draft-75's lines may come in any order and case, as WebKit-era browsers accepted;
+    /// Netty's server answers `upgrade: websocket`. Risk: none known — the 16-byte answer
+    /// (draft-76) and the origin and location checks still prove a WebSocket server replied.
+    bool exact_upgrade = false;
 };
 
 /// One client opening handshake: builds the request, then checks the response.
@@ -179,6 +186,7 @@ public:
     error start(std::string_view url, const client_options& opt, URBG& rng) {
         *this = client_handshake{};
         version_ = opt.version;
+        exact_upgrade_ = opt.exact_upgrade;
         max_head_ = opt.max_head_bytes > (std::size_t{1} << 30) ? (std::size_t{1} << 30)
                                                                  : opt.max_head_bytes;
         const url_result u = parse_ws_url(url);
@@ -424,7 +432,7 @@ private:
                 *slot = i;
             }
         }
-        if (!is76) {
+        if (!is76 && exact_upgrade_) {
             // draft-75: the Upgrade and Connection lines come first, exactly as written.
             if (tok_.field_count() < 1 || upgrade != 0 ||
                 buf_.substr(tok_.span(0).name_off, 20) != "Upgrade: WebSocket\r\n") {
@@ -455,7 +463,9 @@ private:
             return fail(error::missing_sec_protocol, end);
         }
         // Step 41: each field's value.
-        if (tok_.field(buf_, upgrade).value != "WebSocket") {
+        const std::string_view upgrade_value = tok_.field(buf_, upgrade).value;
+        if (exact_upgrade_ ? upgrade_value != "WebSocket"
+                           : !detail::iequals(upgrade_value, "WebSocket")) {
             return fail(error::bad_upgrade, tok_.span(upgrade).value_off);
         }
         if (!detail::iequals(tok_.field(buf_, connection).value, "Upgrade")) {
@@ -474,6 +484,7 @@ private:
     }
 
     draft version_ = draft::draft76;
+    bool exact_upgrade_ = false;
     bool started_ = false;
     std::size_t max_head_ = default_max_head_bytes;
     std::string request_{};

@@ -217,6 +217,31 @@ public:
     /// Complexity: O(consumed); the 0xFF terminator is found with memchr.
     /// Spec: draft-76 §4.2, §5.3.
     frame_event next(std::string_view input) noexcept {
+        // Fast path: a whole text frame at the start of `input` (the common case). Anything
+        // else, or any doubt (limit, invalid UTF-8), takes the general path below.
+        if (state_ == state::frame_start && input.size() >= 2 && input[0] == '\x00') {
+            const std::size_t avail = input.size() - 1;
+            const std::size_t scan = cfg_.max_frame_size < avail
+                                         ? static_cast<std::size_t>(cfg_.max_frame_size) + 1
+                                         : avail;
+            const void* const ff = std::memchr(input.data() + 1, 0xFF, scan);
+            if (ff != nullptr) {
+                const auto len =
+                    static_cast<std::size_t>(static_cast<const char*>(ff) - (input.data() + 1));
+                const std::string_view payload(input.data() + 1, len);
+                if (len <= cfg_.max_frame_size &&
+                    (cfg_.utf8 == utf8_check::none || detail::is_valid_utf8(payload))) {
+                    type_ = 0x00;
+                    position_ += len + 2;
+                    frame_event ev;
+                    ev.kind = frame_kind::text;
+                    ev.fin = true;
+                    ev.payload = payload;
+                    ev.consumed = len + 2;
+                    return ev;
+                }
+            }
+        }
         frame_event ev;
         std::size_t i = 0;
         bool done = false;
@@ -652,6 +677,27 @@ inline error check_text_payload(std::string_view payload, utf8_check check) noex
     return error::none;
 }
 
+/// Payloads above this many bytes are scanned and copied block by block.
+inline constexpr std::size_t copy_block = 8192;
+
+/// encode_text for a large payload: scans and copies in L1-sized blocks, so each block is
+/// copied while still in cache (one pass over memory instead of two). On text_contains_ff the
+/// blocks before the 0xFF have already been copied to `out`.
+inline encode_result encode_text_blocked(char* out, std::string_view payload) noexcept {
+    const char* const p = payload.data();
+    for (std::size_t off = 0; off < payload.size(); off += copy_block) {
+        const std::size_t rest = payload.size() - off;
+        const std::size_t k = rest < copy_block ? rest : copy_block;
+        if (std::memchr(p + off, 0xFF, k) != nullptr) {
+            return {error::text_contains_ff, 0};
+        }
+        std::memcpy(out + 1 + off, p + off, k);
+    }
+    out[0] = text_frame_start;
+    out[payload.size() + 1] = text_frame_end;
+    return {error::none, payload.size() + 2};
+}
+
 /// Checks a binary frame's type byte and length.
 constexpr error check_binary(std::uint64_t payload_size, std::uint8_t type) noexcept {
     if (type < 0x80 || type == 0xFF) {
@@ -720,16 +766,22 @@ constexpr std::size_t binary_frame_size(std::uint64_t payload_size) noexcept {
 ///
 /// Returns: {error::none, bytes written}.
 /// Errors: error::text_contains_ff; error::invalid_utf8 (utf8_check::reject only);
-/// error::buffer_too_small (`size` then holds the bytes needed). Nothing is written on error.
-/// Complexity: O(payload.size()): memchr, then memcpy.
+/// error::buffer_too_small (`size` then holds the bytes needed). On error no frame is
+/// written: `out` holds no valid frame, although with a payload over 8 KiB the bytes before a
+/// 0xFF may already have been copied to `out + 1` (the payload is scanned and copied in
+/// cache-sized blocks, one pass over memory). Nothing is ever written past `out[size)`.
+/// Complexity: O(payload.size()): memchr and memcpy per block.
 /// Spec: draft-76 §4.2, §5.3.
 inline encode_result encode_text(char* out, std::size_t cap, std::string_view payload,
                                  utf8_check check = utf8_check::none) noexcept {
+    const std::size_t size = text_frame_size(payload.size());
+    if (payload.size() > detail::copy_block && check == utf8_check::none && cap >= size) {
+        return detail::encode_text_blocked(out, payload);
+    }
     const error e = detail::check_text_payload(payload, check);
     if (e != error::none) {
         return {e, 0};
     }
-    const std::size_t size = text_frame_size(payload.size());
     if (cap < size) {
         return {error::buffer_too_small, size};
     }

@@ -12,7 +12,7 @@
 //
 //   head    --(RFC 6455 fields)-----------------------------► failed: rfc6455_request,
 //                                                             consumed = head size (hand off)
-//   head    --(no Upgrade, no keys)-------------------------► complete: dialect::http
+//   head    --(no keys, no `Upgrade: WebSocket`)------------► complete: dialect::http
 //   head    --(Upgrade: WebSocket, no keys)-----------------► complete: dialect::draft75
 //   head    --(Upgrade: WebSocket, Key1 and Key2 valid)-----► awaiting_key3
 //   awaiting_key3 --(8 more bytes, in any number of reads)--► complete: dialect::draft76,
@@ -227,12 +227,28 @@ private:
     /// Checks `GET SP resource SP HTTP/1.1` (draft-76 §4.1 step 5).
     constexpr parse_result check_request_line() noexcept {
         const std::string_view line = tok_.start_line(buf_);
+        // Each structural fault is reported where the line first departs from the form: a
+        // missing space or token at the line's end, an extra space where it stands.
         const std::size_t sp1 = line.find(' ');
-        const std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
-        if (sp1 == std::string_view::npos || sp2 == std::string_view::npos || sp1 == 0 ||
-            sp2 == sp1 + 1 || line.find(' ', sp2 + 1) != std::string_view::npos ||
-            sp2 + 1 == line.size()) {
+        if (sp1 == std::string_view::npos) {
+            return fail(error::bad_request_line, line.size());
+        }
+        if (sp1 == 0) {
             return fail(error::bad_request_line, 0);
+        }
+        const std::size_t sp2 = line.find(' ', sp1 + 1);
+        if (sp2 == std::string_view::npos) {
+            return fail(error::bad_request_line, line.size());
+        }
+        if (sp2 == sp1 + 1) {
+            return fail(error::bad_request_line, sp2);
+        }
+        const std::size_t sp3 = line.find(' ', sp2 + 1);
+        if (sp3 != std::string_view::npos) {
+            return fail(error::bad_request_line, sp3);
+        }
+        if (sp2 + 1 == line.size()) {
+            return fail(error::bad_request_line, line.size());
         }
         for (std::size_t i = 0; i < sp1; ++i) {
             if (!detail::is_tchar(line[i])) {
@@ -259,6 +275,35 @@ private:
         return result_;
     }
 
+    /// A field name (tchar only, as the tokenizer checked) against a lower-case literal of
+    /// letters, digits and '-': `| 0x20` folds case and maps no other tchar onto those.
+    static constexpr bool name_is(std::string_view name, std::string_view lower) noexcept {
+        if (name.size() != lower.size()) {
+            return false;
+        }
+        const std::size_t n = name.size();
+        if (!detail::in_constant_evaluation() && n >= 8) {
+            // Overlapping 8-byte words: first, middle, last (names here are 4..22 bytes).
+            constexpr std::uint64_t fold = 0x2020202020202020u;
+            const auto word = [](const char* p) {
+                std::uint64_t w = 0;
+                std::memcpy(&w, p, 8);
+                return w;
+            };
+            const std::size_t mid = (n - 8) / 2;
+            const std::uint64_t d =
+                ((word(name.data()) | fold) ^ word(lower.data())) |
+                ((word(name.data() + mid) | fold) ^ word(lower.data() + mid)) |
+                ((word(name.data() + n - 8) | fold) ^ word(lower.data() + n - 8));
+            return d == 0;
+        }
+        unsigned diff = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            diff |= static_cast<unsigned>((detail::byte(name[i]) | 0x20u) ^ detail::byte(lower[i]));
+        }
+        return diff == 0;
+    }
+
     /// Records a field the parser cares about; a second occurrence is refused.
     static constexpr bool note(std::uint8_t& slot, std::uint8_t idx) noexcept {
         if (slot != none_idx) {
@@ -274,44 +319,42 @@ private:
         if (line.status == parse_status::failed) {
             return line;
         }
+        bool rfc6455 = false;
+        error dup_err = error::none;
+        std::size_t dup_at = 0;
         for (std::size_t i = 0; i < tok_.field_count(); ++i) {
-            const std::string_view name = tok_.field(buf_, i).name;
-            if (detail::iequals(name, "Sec-WebSocket-Key") ||
-                detail::iequals(name, "Sec-WebSocket-Version")) {
-                kind_ = dialect::rfc6455;
-                return fail(error::rfc6455_request, tok_.position());
+            const detail::field_span& sp = tok_.span(i);
+            const std::string_view name(buf_.data() + sp.name_off, sp.name_len);
+            const auto idx = static_cast<std::uint8_t>(i);
+            std::uint8_t* slot = nullptr;
+            error dup = error::duplicate_field;
+            switch (name.size()) {
+            case 4: if (name_is(name, "host")) slot = &host_; break;
+            case 6: if (name_is(name, "origin")) slot = &origin_; break;
+            case 7: if (name_is(name, "upgrade")) slot = &upgrade_; break;
+            case 10: if (name_is(name, "connection")) slot = &connection_; break;
+            case 17: rfc6455 = rfc6455 || name_is(name, "sec-websocket-key"); break;
+            case 18:
+                if (name_is(name, "sec-websocket-key1")) { slot = &key1_; dup = error::duplicate_key; }
+                else if (name_is(name, "sec-websocket-key2")) { slot = &key2_; dup = error::duplicate_key; }
+                else if (name_is(name, "websocket-protocol")) slot = &protocol75_;
+                break;
+            case 19: if (name_is(name, "sec-websocket-draft")) slot = &draft_; break;
+            case 21: rfc6455 = rfc6455 || name_is(name, "sec-websocket-version"); break;
+            case 22: if (name_is(name, "sec-websocket-protocol")) slot = &protocol76_; break;
+            default: break;
+            }
+            if (slot != nullptr && !note(*slot, idx) && dup_err == error::none) {
+                dup_err = dup;
+                dup_at = sp.name_off;
             }
         }
-        for (std::size_t i = 0; i < tok_.field_count(); ++i) {
-            const header_field f = tok_.field(buf_, i);
-            const auto idx = static_cast<std::uint8_t>(i);
-            const std::size_t at = tok_.span(i).name_off;
-            bool ok = true;
-            error dup = error::duplicate_field;
-            if (detail::iequals(f.name, "Host")) {
-                ok = note(host_, idx);
-            } else if (detail::iequals(f.name, "Origin")) {
-                ok = note(origin_, idx);
-            } else if (detail::iequals(f.name, "Upgrade")) {
-                ok = note(upgrade_, idx);
-            } else if (detail::iequals(f.name, "Connection")) {
-                ok = note(connection_, idx);
-            } else if (detail::iequals(f.name, "Sec-WebSocket-Protocol")) {
-                ok = note(protocol76_, idx);
-            } else if (detail::iequals(f.name, "WebSocket-Protocol")) {
-                ok = note(protocol75_, idx);
-            } else if (detail::iequals(f.name, "Sec-WebSocket-Key1")) {
-                ok = note(key1_, idx);
-                dup = error::duplicate_key;
-            } else if (detail::iequals(f.name, "Sec-WebSocket-Key2")) {
-                ok = note(key2_, idx);
-                dup = error::duplicate_key;
-            } else if (detail::iequals(f.name, "Sec-WebSocket-Draft")) {
-                ok = note(draft_, idx);
-            }
-            if (!ok) {
-                return fail(dup, at);
-            }
+        if (rfc6455) {
+            kind_ = dialect::rfc6455;
+            return fail(error::rfc6455_request, tok_.position());
+        }
+        if (dup_err != error::none) {
+            return fail(dup_err, dup_at);
         }
         if (host_ == none_idx) {
             return fail(error::missing_host, tok_.position());
@@ -319,7 +362,11 @@ private:
         const bool has_keys = key1_ != none_idx || key2_ != none_idx;
         const bool conn_upgrade =
             connection_ != none_idx && detail::list_contains_token(value_of(connection_), "upgrade");
-        if (upgrade_ == none_idx && !has_keys && !conn_upgrade) {
+        // Without keys, only `Upgrade: WebSocket` makes a WebSocket (draft-75) request; any
+        // other GET is plain HTTP, which may ignore an Upgrade it does not speak (RFC 9110
+        // §7.8: `h2c`, or a stray `Connection: Upgrade`).
+        if (!has_keys &&
+            (upgrade_ == none_idx || !detail::iequals(value_of(upgrade_), "WebSocket"))) {
             kind_ = dialect::http;
             result_ = {parse_status::complete, error::none, tok_.position()};
             return result_;
@@ -437,8 +484,14 @@ public:
     constexpr bounded_writer(char* out, std::size_t cap) noexcept : out_(out), cap_(cap) {}
     constexpr void put(std::string_view s) noexcept {
         if (n_ <= cap_ && s.size() <= cap_ - n_) {
-            for (std::size_t i = 0; i < s.size(); ++i) {
-                out_[n_ + i] = s[i];
+            if (!detail::in_constant_evaluation()) {
+                if (!s.empty()) {
+                    std::memcpy(out_ + n_, s.data(), s.size());
+                }
+            } else {
+                for (std::size_t i = 0; i < s.size(); ++i) {
+                    out_[n_ + i] = s[i];
+                }
             }
         } else {
             overflow_ = true;

@@ -43,6 +43,9 @@ struct client_response_vector {
     /// the part before a `|` (the `|` itself is not searched for). "" is the head's size;
     /// "<end>" is the size of the whole input (errors that only finish() can report).
     std::string_view at;
+    /// The client's client_options::exact_upgrade; the vectors follow the draft's letter
+    /// unless they say otherwise.
+    bool exact_upgrade = true;
 };
 
 // clang-format off
@@ -176,6 +179,49 @@ inline constexpr client_response_vector client_response_vectors[] = {
      "Sec-WebSocket-Location: ws://example.com/demo\r\n"
      "Sec-WebSocket-Protocol: unasked\r\n"
      "\r\n"sv, answer::right, ""sv, error::none, ""},
+
+    {"by default (exact_upgrade off) Upgrade: websocket in lower case is accepted, as WebKit did",
+     "leniency: client_options::exact_upgrade", draft::draft76, "ws://example.com/demo", "",
+     "HTTP/1.1 101 WebSocket Protocol Handshake\r\n"
+     "Upgrade: websocket\r\n"
+     "Connection: Upgrade\r\n"
+     "Sec-WebSocket-Origin: http://example.com\r\n"
+     "Sec-WebSocket-Location: ws://example.com/demo\r\n"
+     "\r\n"sv, answer::right, ""sv, error::none, "", false},
+    {"by default Netty's lower-case draft-76 answer is accepted",
+     "leniency: client_options::exact_upgrade (Netty 4.1 server)", draft::draft76,
+     "ws://example.com/demo", "sample",
+     "HTTP/1.1 101 WebSocket Protocol Handshake\r\n"
+     "upgrade: websocket\r\n"
+     "connection: upgrade\r\n"
+     "sec-websocket-origin: http://example.com\r\n"
+     "sec-websocket-location: ws://example.com/demo\r\n"
+     "sec-websocket-protocol: sample\r\n"
+     "\r\n"sv, answer::right, "\x00hi\xff"sv, error::none, "", false},
+    {"by default an Upgrade value other than WebSocket is still refused",
+     "draft-76 §4.1 step 41", draft::draft76, "ws://example.com/demo", "",
+     "HTTP/1.1 101 WebSocket Protocol Handshake\r\n"
+     "Upgrade: websocket2\r\n"
+     "Connection: Upgrade\r\n"
+     "Sec-WebSocket-Origin: http://example.com\r\n"
+     "Sec-WebSocket-Location: ws://example.com/demo\r\n"
+     "\r\n"sv, answer::right, ""sv, error::bad_upgrade, "websocket2", false},
+    {"by default Netty's lower-case draft-75 answer is accepted",
+     "leniency: client_options::exact_upgrade (Netty 4.1 server)", draft::draft75,
+     "ws://example.com/demo", "",
+     "HTTP/1.1 101 Web Socket Protocol Handshake\r\n"
+     "upgrade: websocket\r\n"
+     "connection: upgrade\r\n"
+     "websocket-origin: http://example.com\r\n"
+     "websocket-location: ws://example.com/demo\r\n"
+     "\r\n"sv, answer::none, "\x00hi\xff"sv, error::none, "", false},
+    {"by default draft-75 still needs Connection",
+     "draft-75 §4.1", draft::draft75, "ws://example.com/demo", "",
+     "HTTP/1.1 101 Web Socket Protocol Handshake\r\n"
+     "Upgrade: WebSocket\r\n"
+     "WebSocket-Origin: http://example.com\r\n"
+     "WebSocket-Location: ws://example.com/demo\r\n"
+     "\r\n"sv, answer::none, ""sv, error::missing_connection, "", false},
 
     // ---- accepted, draft-75 --------------------------------------------------------------
     {"a draft-75 response completes at the end of its head and leaves frames unconsumed",

@@ -6,8 +6,27 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 namespace hixie76::detail {
+
+/// True while the caller is being evaluated as a constant expression. Where the compiler
+/// cannot tell, it answers true, so only the portable (constexpr) paths are taken.
+constexpr bool in_constant_evaluation() noexcept {
+#if defined(__cpp_lib_is_constant_evaluated)
+    return std::is_constant_evaluated();
+#elif defined(__has_builtin)
+#if __has_builtin(__builtin_is_constant_evaluated)
+    return __builtin_is_constant_evaluated();
+#else
+    return true;
+#endif
+#elif defined(_MSC_VER) && _MSC_VER >= 1925
+    return __builtin_is_constant_evaluated();
+#else
+    return true;
+#endif
+}
 
 /// The byte value of a wire character (wire bytes are `char` throughout the library).
 constexpr std::uint8_t byte(char c) noexcept { return static_cast<std::uint8_t>(c); }

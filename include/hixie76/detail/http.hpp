@@ -18,6 +18,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "hixie76/detail/ascii.hpp"
@@ -59,6 +60,33 @@ struct head_step {
     std::size_t pos = 0;
 };
 
+/// Byte classes for the tokenizer's scanning loops (one table lookup per byte).
+inline constexpr std::uint8_t cls_tchar = 1;      ///< RFC 9110 tchar
+inline constexpr std::uint8_t cls_value_stop = 2; ///< CR, LF, or a forbidden control byte
+inline constexpr std::uint8_t cls_line_stop = 4;  ///< the same, plus HTAB (request line)
+
+struct char_class_table {
+    std::uint8_t v[256] = {};
+    constexpr char_class_table() noexcept {
+        for (unsigned b = 0; b < 256; ++b) {
+            const char c = to_char(static_cast<std::uint8_t>(b));
+            std::uint8_t k = 0;
+            if (is_tchar(c)) {
+                k |= cls_tchar;
+            }
+            if (c == '\r' || c == '\n' || is_forbidden_control(c)) {
+                k |= cls_value_stop | cls_line_stop;
+            }
+            if (c == '\t') {
+                k |= cls_line_stop;
+            }
+            v[b] = k;
+        }
+    }
+};
+inline constexpr char_class_table char_classes{};
+constexpr std::uint8_t char_class(char c) noexcept { return char_classes.v[byte(c)]; }
+
 class head_tokenizer {
 public:
     enum class state : std::uint8_t {
@@ -79,35 +107,40 @@ public:
                                 std::size_t max_fields) noexcept {
         std::size_t i = pos_;
         const std::size_t n = buf.size();
-        while (i < n && st_ != state::done) {
-            if (i >= max_head) {
-                return fail(error::head_too_large, i);
-            }
-            const char c = buf[i];
+        const std::size_t lim = n < max_head ? n : max_head;
+        const char* const p = buf.data();
+        while (i < lim && st_ != state::done) {
             switch (st_) {
             case state::start_line:
-                if (c == '\r') {
+                while (i < lim && (char_class(p[i]) & cls_line_stop) == 0) {
+                    ++i;
+                }
+                if (i == lim) {
+                    continue;
+                }
+                if (p[i] == '\r') {
                     start_line_end_ = static_cast<std::uint32_t>(i);
                     st_ = state::start_line_lf;
-                } else if (c == '\n') {
+                } else if (p[i] == '\n') {
                     return fail(error::bare_lf, i);
-                } else if (is_forbidden_control(c) || c == '\t') {
+                } else {
                     return fail(error::bad_control_char, i);
                 }
                 break;
             case state::start_line_lf:
             case state::value_lf:
-                if (c != '\n') {
+                if (p[i] != '\n') {
                     return fail(error::bare_cr, i - 1);
                 }
                 st_ = state::line_start;
                 break;
-            case state::line_start:
+            case state::line_start: {
+                const char c = p[i];
                 if (c == '\r') {
                     st_ = state::end_lf;
                 } else if (c == '\n') {
                     return fail(error::bare_lf, i);
-                } else if (is_tchar(c)) {
+                } else if ((char_class(c) & cls_tchar) != 0) {
                     if (count_ >= max_fields || count_ >= max_fields_capacity) {
                         return fail(error::too_many_fields, i);
                     }
@@ -117,49 +150,65 @@ public:
                     return fail(error::malformed_field, i); // folds, spaces, separators
                 }
                 break;
+            }
             case state::name:
-                if (c == ':') {
+                while (i < lim && (char_class(p[i]) & cls_tchar) != 0) {
+                    ++i;
+                }
+                if (i == lim) {
+                    continue;
+                }
+                if (p[i] == ':') {
                     field_span& f = fields_[count_];
                     f.name_len = static_cast<std::uint32_t>(i) - f.name_off;
                     st_ = state::value_start;
-                } else if (c == '\n') {
+                } else if (p[i] == '\n') {
                     return fail(error::bare_lf, i);
-                } else if (!is_tchar(c)) {
+                } else {
                     return fail(error::malformed_field, i);
                 }
                 break;
             case state::value_start:
-                fields_[count_].value_off = static_cast<std::uint32_t>(c == ' ' ? i + 1 : i);
+                fields_[count_].value_off = static_cast<std::uint32_t>(p[i] == ' ' ? i + 1 : i);
                 st_ = state::value;
-                if (c == ' ') {
+                if (p[i] == ' ') {
                     break;
                 }
                 [[fallthrough]];
             case state::value:
-                // Fast path: ordinary value bytes.
-                while (i < n && i < max_head && !is_value_stop(buf[i])) {
+                if (!in_constant_evaluation()) {
+                    // Eight bytes per step while none is below 0x20 or equal to 0x7F.
+                    while (lim - i >= 8) {
+                        std::uint64_t w = 0;
+                        std::memcpy(&w, p + i, 8);
+                        const std::uint64_t ctl = (w - 0x2020202020202020u) & ~w;
+                        const std::uint64_t x = w ^ 0x7F7F7F7F7F7F7F7Fu;
+                        const std::uint64_t del = (x - 0x0101010101010101u) & ~x;
+                        if (((ctl | del) & 0x8080808080808080u) != 0) {
+                            break;
+                        }
+                        i += 8;
+                    }
+                }
+                while (i < lim && (char_class(p[i]) & cls_value_stop) == 0) {
                     ++i;
                 }
-                if (i >= n) {
-                    pos_ = i;
-                    return {parse_status::need_more, error::none, i};
+                if (i == lim) {
+                    continue;
                 }
-                if (i >= max_head) {
-                    return fail(error::head_too_large, i);
-                }
-                if (buf[i] == '\r') {
+                if (p[i] == '\r') {
                     field_span& f = fields_[count_];
                     f.value_len = static_cast<std::uint32_t>(i) - f.value_off;
                     ++count_;
                     st_ = state::value_lf;
-                } else if (buf[i] == '\n') {
+                } else if (p[i] == '\n') {
                     return fail(error::bare_lf, i);
                 } else {
                     return fail(error::bad_control_char, i);
                 }
                 break;
             case state::end_lf:
-                if (c != '\n') {
+                if (p[i] != '\n') {
                     return fail(error::bare_cr, i - 1);
                 }
                 st_ = state::done;
@@ -168,6 +217,9 @@ public:
                 break;
             }
             ++i;
+        }
+        if (st_ != state::done && i >= max_head && n > max_head) {
+            return fail(error::head_too_large, max_head);
         }
         pos_ = i;
         if (st_ == state::done) {

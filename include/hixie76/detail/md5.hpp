@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 
 #include "hixie76/detail/ascii.hpp"
 
@@ -52,6 +53,32 @@ struct state {
     std::uint32_t d = 0x10325476;
 };
 
+template <unsigned R>
+constexpr std::uint32_t mix(std::uint32_t b, std::uint32_t c, std::uint32_t d) noexcept {
+    if constexpr (R == 0) {
+        return d ^ (b & (c ^ d));
+    } else if constexpr (R == 1) {
+        return c ^ (d & (b ^ c));
+    } else if constexpr (R == 2) {
+        return b ^ c ^ d;
+    } else {
+        return c ^ (b | ~d);
+    }
+}
+
+template <std::size_t I>
+constexpr void step(std::uint32_t (&v)[4], const std::uint32_t (&m)[16]) noexcept {
+    constexpr unsigned r = I / 16;
+    constexpr std::size_t g = r == 0 ? I : r == 1 ? (5 * I + 1) % 16 : r == 2 ? (3 * I + 5) % 16 : (7 * I) % 16;
+    constexpr std::size_t ia = (64 - I) % 4, ib = (65 - I) % 4, ic = (66 - I) % 4, id = (67 - I) % 4;
+    v[ia] = v[ib] + rotl(v[ia] + mix<r>(v[ib], v[ic], v[id]) + k[I] + m[g], shifts[I]);
+}
+
+template <std::size_t... I>
+constexpr void all_steps(std::uint32_t (&v)[4], const std::uint32_t (&m)[16], std::index_sequence<I...>) noexcept {
+    (step<I>(v, m), ...);
+}
+
 /// Runs the compression function over one 64-byte block.
 constexpr void block(state& s, const std::uint8_t (&blk)[64]) noexcept {
     std::uint32_t m[16] = {};
@@ -61,36 +88,12 @@ constexpr void block(state& s, const std::uint8_t (&blk)[64]) noexcept {
                (static_cast<std::uint32_t>(blk[i * 4 + 2]) << 16) |
                (static_cast<std::uint32_t>(blk[i * 4 + 3]) << 24);
     }
-    std::uint32_t a = s.a;
-    std::uint32_t b = s.b;
-    std::uint32_t c = s.c;
-    std::uint32_t d = s.d;
-    for (std::size_t i = 0; i < 64; ++i) {
-        std::uint32_t f = 0;
-        std::size_t g = 0;
-        if (i < 16) {
-            f = (b & c) | (~b & d);
-            g = i;
-        } else if (i < 32) {
-            f = (d & b) | (~d & c);
-            g = (5 * i + 1) % 16;
-        } else if (i < 48) {
-            f = b ^ c ^ d;
-            g = (3 * i + 5) % 16;
-        } else {
-            f = c ^ (b | ~d);
-            g = (7 * i) % 16;
-        }
-        const std::uint32_t tmp = d;
-        d = c;
-        c = b;
-        b = b + rotl(a + f + k[i] + m[g], shifts[i]);
-        a = tmp;
-    }
-    s.a += a;
-    s.b += b;
-    s.c += c;
-    s.d += d;
+    std::uint32_t v[4] = {s.a, s.b, s.c, s.d};
+    all_steps(v, m, std::make_index_sequence<64>{});
+    s.a += v[0];
+    s.b += v[1];
+    s.c += v[2];
+    s.d += v[3];
 }
 
 constexpr void put_le(md5_digest& out, std::size_t at, std::uint32_t v) noexcept {

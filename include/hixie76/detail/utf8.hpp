@@ -32,24 +32,6 @@
 
 namespace hixie76::detail {
 
-/// True while the caller is being evaluated as a constant expression. Where the compiler
-/// cannot tell, it answers true, so only the portable (constexpr) paths are taken.
-constexpr bool in_constant_evaluation() noexcept {
-#if defined(__cpp_lib_is_constant_evaluated)
-    return std::is_constant_evaluated();
-#elif defined(__has_builtin)
-#if __has_builtin(__builtin_is_constant_evaluated)
-    return __builtin_is_constant_evaluated();
-#else
-    return true;
-#endif
-#elif defined(_MSC_VER) && _MSC_VER >= 1925
-    return __builtin_is_constant_evaluated();
-#else
-    return true;
-#endif
-}
-
 /// The high bit of each of the eight bytes of a word: a word holds only ASCII when
 /// `(word & ascii_high_bits) == 0`, whatever the byte order of the load.
 inline constexpr std::uint64_t ascii_high_bits = 0x8080808080808080u;
