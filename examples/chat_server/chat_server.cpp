@@ -1,0 +1,1051 @@
+// SPDX-License-Identifier: MIT
+// hixie76-chat — a single-threaded poll() chat room for draft-76 and draft-75 WebSocket clients
+// that also serves its own HTML page.
+//
+// One port serves everything: `GET /` without an upgrade gets the chat page, a draft-76 or
+// draft-75 upgrade joins the room, an RFC 6455 request gets 426. Every text message is relayed
+// to every member, sender included, as `NAME:message`, in the order the server read them.
+//
+// The loop (numbered like the comments in run()):
+//   1. build the poll set      2. wait until I/O, a signal or the nearest deadline
+//   3. signals: start closing  4. read: handshake bytes → parser, frame bytes → decoder
+//   5. write queued bytes      6. accept new connections
+//   7. timeouts                8. reap closed connections
+#include <hixie76/hixie76.hpp>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// --- options -----------------------------------------------------------------------------------
+
+struct options {
+    std::string bind = "127.0.0.1";
+    std::uint16_t port = 19887;
+    std::vector<std::string> origins;      ///< allow-list; empty: any origin
+    std::size_t max_clients = 256;         ///< members of the room at once
+    std::size_t max_message = 64 * 1024;   ///< largest incoming message, in bytes
+    milliseconds handshake_timeout{10000}; ///< from accept to the end of the handshake
+    std::size_t max_queue = 1024 * 1024;   ///< unsent bytes per client before it is dropped
+};
+
+constexpr std::string_view usage_text =
+    R"(usage: hixie76-chat [options]
+
+A chat room for legacy WebSocket clients (draft-hixie-76 / hybi-00 and draft-75).
+Every text message a client sends is relayed to every client as NAME:message, where
+NAME is the sender's IP:PORT. Sending the text "quit" or the closing handshake leaves.
+GET / without an upgrade serves the chat page; other paths get 404. RFC 6455 clients
+(every current browser) get 426.
+
+options:
+  --bind ADDR               address to listen on (default 127.0.0.1)
+  --port N                  port to listen on (default 19887; 0 picks a free one)
+  --origin URL              allow this Origin (repeatable); others get 403, and a request
+                            without Origin gets 400. Default: any origin; a request without
+                            Origin (a non-browser client) is answered with http://HOST,
+                            HOST being its own Host field
+  --max-clients N           most members at once (default 256); more get 503
+  --max-message BYTES       largest incoming message (default 65536); a client that sends
+                            a larger one is disconnected
+  --handshake-timeout SECS  time allowed to finish the opening handshake (default 10)
+  --max-queue BYTES         unsent bytes allowed per client (default 1048576); a client that
+                            stops reading is disconnected once it has more, the others are
+                            unaffected
+  --help                    show this text
+
+Prints "listening on ADDR:PORT" on stdout when ready; logs one line per join, leave and
+error on stderr. SIGINT/SIGTERM: sends the closing handshake (FF 00) to draft-76 clients,
+closes every connection and exits 0.
+)";
+
+/// How long a closing handshake, a final response or a lingering close may take.
+constexpr milliseconds close_timeout{2000};
+/// Connections still in their handshake, beyond the room's members, before new ones are
+/// refused: enough for a burst of joins, small enough that idle sockets cannot exhaust fds.
+constexpr std::size_t handshake_slack = 64;
+
+bool parse_size(const char* text, std::size_t& out) {
+    if (text == nullptr || *text < '0' || *text > '9') {
+        return false;
+    }
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long v = std::strtoull(text, &end, 10);
+    if (errno != 0 || *end != '\0' || v > (std::size_t{1} << 40)) {
+        return false;
+    }
+    out = static_cast<std::size_t>(v);
+    return true;
+}
+
+bool parse_seconds(const char* text, milliseconds& out) {
+    if (text == nullptr || ((*text < '0' || *text > '9') && *text != '.')) {
+        return false;
+    }
+    char* end = nullptr;
+    errno = 0;
+    const double v = std::strtod(text, &end);
+    if (errno != 0 || *end != '\0' || !(v > 0.0) || v > 86400.0) {
+        return false;
+    }
+    out = milliseconds(static_cast<long long>(v * 1000.0 + 0.5));
+    if (out.count() == 0) {
+        out = milliseconds(1);
+    }
+    return true;
+}
+
+/// Parses the command line; returns -1 to go on, else the exit status.
+int parse_options(int argc, char** argv, options& opt) {
+    for (int i = 1; i < argc; i += 2) { // every option takes one value
+        const std::string_view arg = argv[i];
+        const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
+        bool ok = true;
+        if (arg == "--help" || arg == "-h") {
+            std::fputs(usage_text.data(), stdout);
+            return 0;
+        } else if (arg == "--bind" && value != nullptr) {
+            opt.bind = value;
+        } else if (arg == "--port") {
+            std::size_t port = 0;
+            ok = parse_size(value, port) && port <= 65535;
+            opt.port = static_cast<std::uint16_t>(port);
+        } else if (arg == "--origin" && value != nullptr) {
+            opt.origins.emplace_back(value);
+        } else if (arg == "--max-clients") {
+            ok = parse_size(value, opt.max_clients) && opt.max_clients > 0;
+        } else if (arg == "--max-message") {
+            ok = parse_size(value, opt.max_message) && opt.max_message > 0;
+        } else if (arg == "--handshake-timeout") {
+            ok = parse_seconds(value, opt.handshake_timeout);
+        } else if (arg == "--max-queue") {
+            ok = parse_size(value, opt.max_queue) && opt.max_queue > 0;
+        } else {
+            std::fprintf(stderr, "hixie76-chat: unknown option '%s' (try --help)\n", argv[i]);
+            return 2;
+        }
+        if (!ok || value == nullptr) {
+            std::fprintf(stderr, "hixie76-chat: %s needs a valid value (try --help)\n", argv[i]);
+            return 2;
+        }
+    }
+    return -1;
+}
+
+// --- small helpers -----------------------------------------------------------------------------
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+        const char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
+        if (x != y) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// `IP:PORT` (`[IPv6]:PORT`) of a socket address.
+std::string address_name(const sockaddr* sa, socklen_t len) {
+    char host[NI_MAXHOST] = {};
+    char serv[NI_MAXSERV] = {};
+    if (getnameinfo(sa, len, host, sizeof host, serv, sizeof serv,
+                    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+        return "?";
+    }
+    std::string name = sa->sa_family == AF_INET6 ? "[" + std::string(host) + "]" : host;
+    return name + ":" + serv;
+}
+
+bool set_nonblocking(int fd) {
+    const int flags = fcntl(fd, F_GETFL, 0);
+    return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 &&
+           fcntl(fd, F_SETFD, FD_CLOEXEC) == 0;
+}
+
+/// Appends an HTTP response that closes the connection.
+void append_http(std::string& out, int status, std::string_view type, std::string_view body) {
+    const hixie76::write_result need = hixie76::write_http_response(status, type, body, nullptr, 0);
+    const std::size_t at = out.size();
+    out.resize(at + need.size);
+    const hixie76::write_result r =
+        hixie76::write_http_response(status, type, body, &out[at], need.size);
+    out.resize(at + (r.err == hixie76::error::none ? r.size : 0));
+}
+
+// --- signals -----------------------------------------------------------------------------------
+
+volatile std::sig_atomic_t g_signal = 0;
+int g_wake_write = -1; ///< the write end of the self-pipe that wakes poll()
+
+extern "C" void on_signal(int sig) {
+    const int saved = errno;
+    g_signal = sig;
+    if (g_wake_write >= 0) {
+        const char b = 1;
+        const ssize_t r = ::write(g_wake_write, &b, 1);
+        (void)r; // a full pipe already holds a wake-up
+    }
+    errno = saved;
+}
+
+// --- the chat page -----------------------------------------------------------------------------
+
+// ES3-era script so the legacy browsers that speak draft-76 can run it; the WebSocket URL comes
+// from the page's own location, so the page works from any address the server is reached at.
+constexpr std::string_view chat_page = R"(<!DOCTYPE html>
+<html>
+<head>
+<meta charset="utf-8">
+<title>hixie76 chat</title>
+<style>
+body { font-family: sans-serif; margin: 1em; }
+#log { border: 1px solid #888; height: 20em; overflow: auto; padding: 0.5em; }
+#log div { white-space: pre-wrap; }
+#text { width: 30em; }
+</style>
+</head>
+<body>
+<h1>hixie76 chat</h1>
+<div id="log"></div>
+<p><input id="text" type="text" autocomplete="off">
+<button id="send" type="button">Send</button></p>
+<script>
+(function () {
+    var log = document.getElementById('log');
+    var text = document.getElementById('text');
+    var button = document.getElementById('send');
+    var ws = null;
+
+    function show(line) {
+        var div = document.createElement('div');
+        div.appendChild(document.createTextNode(line));
+        log.appendChild(div);
+        log.scrollTop = log.scrollHeight;
+    }
+
+    function send() {
+        if (ws === null || ws.readyState !== 1 || text.value === '') {
+            return;
+        }
+        ws.send(text.value);
+        text.value = '';
+        text.focus();
+    }
+
+    if (!window.WebSocket) {
+        show('* this browser has no WebSocket');
+        return;
+    }
+    var url = (location.protocol == 'https:' ? 'wss://' : 'ws://') + location.host + '/';
+    ws = new WebSocket(url);
+    ws.onopen = function () { show('* connected to ' + url); };
+    ws.onmessage = function (event) { show(event.data); };
+    ws.onclose = function () { show('* disconnected'); };
+    button.onclick = send;
+    text.onkeypress = function (event) {
+        var e = event || window.event;
+        if ((e.keyCode || e.which) == 13) {
+            send();
+            return false;
+        }
+        return true;
+    };
+    text.focus();
+})();
+</script>
+</body>
+</html>
+)";
+
+// --- connections -------------------------------------------------------------------------------
+
+enum class phase : std::uint8_t {
+    handshake, ///< reading the opening handshake (deadline: --handshake-timeout)
+    open,      ///< in the room
+    closing,   ///< draft-76 closing handshake: our FF 00 is sent or queued (deadline)
+    flushing,  ///< sending a final response or the last frames, then shutting down writes
+    lingering, ///< writes shut down; discarding input until EOF (deadline), so the peer reads
+               ///< our last bytes instead of a reset
+    dead,      ///< closed and removed at the end of this turn of the loop
+};
+
+struct connection {
+    int fd = -1;
+    std::string name; ///< the peer's IP:PORT
+    phase state = phase::handshake;
+    bool joined = false;     ///< a member of the room
+    bool peer_eof = false;   ///< the peer shut down its side
+    bool peer_close = false; ///< the peer's FF 00 arrived
+    clock_type::time_point deadline = clock_type::time_point::max();
+
+    // The opening handshake: every byte read so far, parsed again after each read.
+    std::string head;
+    hixie76::request_parser parser{};
+    bool head_sent = false; ///< the 101 head is written; draft-76 still awaits key3
+    hixie76::draft version = hixie76::draft::draft76;
+
+    // Frames in: the decoder reads the stream, the assembler bounds and repairs each message.
+    hixie76::frame_decoder decoder{};
+    hixie76::message_assembler assembler{};
+
+    // Bytes out that the socket did not take yet, from out[out_off].
+    std::string out;
+    std::size_t out_off = 0;
+    std::size_t queued() const noexcept { return out.size() - out_off; }
+
+    ~connection() {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+    }
+};
+
+class chat_server {
+public:
+    explicit chat_server(options opt) : opt_(std::move(opt)) {}
+    chat_server(const chat_server&) = delete;
+    chat_server& operator=(const chat_server&) = delete;
+    ~chat_server() {
+        if (listen_fd_ >= 0) {
+            ::close(listen_fd_);
+        }
+    }
+
+    /// Opens the listening socket and prints `listening on ADDR:PORT`; false on failure.
+    bool listen_and_announce(int wake_read) {
+        wake_read_ = wake_read;
+        addrinfo hints{};
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+        addrinfo* found = nullptr;
+        const std::string port = std::to_string(opt_.port);
+        const int gai = getaddrinfo(opt_.bind.c_str(), port.c_str(), &hints, &found);
+        if (gai != 0) {
+            std::fprintf(stderr, "hixie76-chat: --bind %s: %s\n", opt_.bind.c_str(),
+                         gai_strerror(gai));
+            return false;
+        }
+        int err = 0;
+        for (addrinfo* ai = found; ai != nullptr && listen_fd_ < 0; ai = ai->ai_next) {
+            const int fd = ::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+            if (fd < 0) {
+                err = errno;
+                continue;
+            }
+            const int one = 1;
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+            if (!set_nonblocking(fd) || ::bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
+                ::listen(fd, 128) != 0) {
+                err = errno;
+                ::close(fd);
+                continue;
+            }
+            listen_fd_ = fd;
+        }
+        freeaddrinfo(found);
+        if (listen_fd_ < 0) {
+            std::fprintf(stderr, "hixie76-chat: cannot listen on %s:%u: %s\n", opt_.bind.c_str(),
+                         static_cast<unsigned>(opt_.port), std::strerror(err));
+            return false;
+        }
+        sockaddr_storage ss{};
+        socklen_t len = sizeof ss;
+        getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len);
+        std::printf("listening on %s\n",
+                    address_name(reinterpret_cast<sockaddr*>(&ss), len).c_str());
+        std::fflush(stdout);
+        return true;
+    }
+
+    /// The event loop; returns the exit status once a signal has closed every connection.
+    int run() {
+        std::vector<pollfd> fds;
+        for (;;) {
+            // 1. Build the poll set: the self-pipe, the listener (unless accepting is paused or
+            //    over) and every connection: POLLIN until the peer's EOF (resets show up there
+            //    too), POLLOUT while bytes are queued.
+            fds.clear();
+            fds.push_back({wake_read_, POLLIN, 0});
+            const bool accepting = listen_fd_ >= 0 && clock_type::now() >= accept_paused_until_;
+            fds.push_back({accepting ? listen_fd_ : -1, POLLIN, 0});
+            const std::size_t polled = clients_.size();
+            for (const auto& c : clients_) {
+                const short events = static_cast<short>((c->peer_eof ? 0 : POLLIN) |
+                                                        (c->queued() > 0 ? POLLOUT : 0));
+                fds.push_back({c->fd, events, 0});
+            }
+
+            // 2. Wait for I/O, a signal or the nearest deadline. EINTR is a signal: go on.
+            const int ready = ::poll(fds.data(), static_cast<nfds_t>(fds.size()), poll_timeout());
+            if (ready < 0 && errno != EINTR) {
+                std::fprintf(stderr, "hixie76-chat: poll: %s\n", std::strerror(errno));
+                return 1;
+            }
+
+            // 3. A signal: send the closing handshake to everyone, stop accepting.
+            if (ready > 0 && (fds[0].revents & POLLIN) != 0) {
+                char drain[64];
+                while (::read(wake_read_, drain, sizeof drain) > 0) {
+                }
+            }
+            if (g_signal != 0 && !stopping_) {
+                begin_shutdown();
+            }
+
+            // 4 and 5. Read, then write, for every connection that was polled.
+            for (std::size_t i = 0; ready > 0 && i < polled; ++i) {
+                connection& c = *clients_[i];
+                const short rev = fds[i + 2].revents;
+                if (c.state != phase::dead && (rev & (POLLIN | POLLHUP | POLLERR)) != 0) {
+                    if (!c.peer_eof) {
+                        on_readable(c);
+                    } else if ((rev & (POLLHUP | POLLERR)) != 0) {
+                        c.state = phase::dead; // half-closed, now gone: nothing more goes out
+                    }
+                }
+                if (c.state != phase::dead && (rev & POLLOUT) != 0) {
+                    flush(c);
+                }
+                announce_departures();
+            }
+
+            // 6. Accept new connections.
+            if (ready > 0 && accepting && (fds[1].revents & POLLIN) != 0) {
+                accept_clients();
+            }
+
+            // 7. Deadlines: unfinished handshakes, closing handshakes, lingering closes.
+            check_deadlines();
+            announce_departures();
+
+            // 8. Close and forget dead connections; after a signal, stop once all are gone.
+            reap();
+            if (stopping_ && (clients_.empty() || clock_type::now() >= stop_deadline_)) {
+                std::fprintf(stderr, "hixie76-chat: stopped\n");
+                return 0;
+            }
+        }
+    }
+
+private:
+    // --- 1/2: deadlines ----------------------------------------------------------------------
+
+    int poll_timeout() const {
+        clock_type::time_point next = clock_type::time_point::max();
+        for (const auto& c : clients_) {
+            next = std::min(next, c->deadline);
+        }
+        if (stopping_) {
+            next = std::min(next, stop_deadline_);
+        }
+        if (listen_fd_ >= 0 && accept_paused_until_ > clock_type::now()) {
+            next = std::min(next, accept_paused_until_);
+        }
+        if (next == clock_type::time_point::max()) {
+            return -1;
+        }
+        const auto now = clock_type::now();
+        if (next <= now) {
+            return 0;
+        }
+        const auto ms = std::chrono::ceil<milliseconds>(next - now).count();
+        return static_cast<int>(std::min<long long>(ms, 60000));
+    }
+
+    // --- 3: shutdown -------------------------------------------------------------------------
+
+    void begin_shutdown() {
+        stopping_ = true;
+        stop_deadline_ = clock_type::now() + close_timeout + milliseconds(500);
+        std::fprintf(stderr, "hixie76-chat: signal %d: closing every connection\n",
+                     static_cast<int>(g_signal));
+        if (listen_fd_ >= 0) {
+            ::close(listen_fd_);
+            listen_fd_ = -1;
+        }
+        for (auto& p : clients_) {
+            connection& c = *p;
+            if (c.state == phase::open) {
+                leave(c, "server shutting down", false);
+                start_close(c);
+            } else if (c.state == phase::handshake) {
+                c.state = phase::dead;
+            }
+        }
+    }
+
+    // --- 4: reading --------------------------------------------------------------------------
+
+    void on_readable(connection& c) {
+        ssize_t n = 0;
+        do {
+            n = ::recv(c.fd, buf_.data(), buf_.size(), 0);
+        } while (n < 0 && errno == EINTR);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                return;
+            }
+            drop(c, std::string("read: ") + std::strerror(errno));
+            return;
+        }
+        if (n == 0) {
+            on_eof(c);
+            return;
+        }
+        const std::string_view data(buf_.data(), static_cast<std::size_t>(n));
+        switch (c.state) {
+        case phase::handshake:
+            c.head.append(data);
+            on_handshake_bytes(c);
+            break;
+        case phase::open:
+        case phase::closing:
+            feed_frames(c, data);
+            break;
+        case phase::flushing:
+        case phase::lingering:
+        case phase::dead:
+            break; // discarded: this peer gets no more answers
+        }
+    }
+
+    void on_eof(connection& c) {
+        c.peer_eof = true;
+        switch (c.state) {
+        case phase::handshake: {
+            const hixie76::parse_result r = c.parser.finish(c.head);
+            log_error(c, std::string("connection closed during the handshake (") +
+                             std::string(hixie76::to_string(r.err)) + ")");
+            c.state = phase::dead;
+            break;
+        }
+        case phase::open:
+            leave(c, "disconnected");
+            c.state = phase::dead;
+            break;
+        case phase::flushing:
+            break; // still deliver the response; closed once it is out (or at the deadline)
+        case phase::closing:
+        case phase::lingering:
+        case phase::dead:
+            c.state = phase::dead;
+            break;
+        }
+    }
+
+    /// The handshake step: parse what we have; answer as soon as the head is complete
+    /// (headers first: some proxies hold key3 until they see the 101), the 16 bytes once key3
+    /// is in; then join, and hand any bytes after key3 to the frame decoder.
+    void on_handshake_bytes(connection& c) {
+        const hixie76::parse_result r = c.parser.parse(c.head);
+        if (r.status == hixie76::parse_status::failed) {
+            reject(c, r.err);
+            return;
+        }
+        if (!c.head_sent && c.parser.head_complete()) {
+            if (c.parser.kind() == hixie76::dialect::http) {
+                serve_http(c);
+                return;
+            }
+            if (!answer_upgrade(c)) {
+                return;
+            }
+        }
+        if (r.status == hixie76::parse_status::complete) {
+            join(c, r.consumed);
+        }
+    }
+
+    void serve_http(connection& c) {
+        const std::string_view resource = c.parser.resource();
+        const std::string_view path = resource.substr(0, resource.find('?'));
+        const int status = path == "/" ? 200 : 404;
+        if (status == 200) {
+            append_http(c.out, 200, "text/html; charset=utf-8", chat_page);
+        } else {
+            append_http(c.out, 404, "text/plain; charset=utf-8", "not found\n");
+        }
+        std::fprintf(stderr, "http %s GET %.*s %d\n", c.name.c_str(),
+                     static_cast<int>(resource.size() > 200 ? 200 : resource.size()),
+                     resource.data(), status);
+        finish_after_flush(c);
+    }
+
+    /// Checks the request against the server's policy and writes the response head. Returns
+    /// false when the request was refused.
+    bool answer_upgrade(connection& c) {
+        const hixie76::request_parser& req = c.parser;
+        const std::string_view resource = req.resource();
+        if (resource.substr(0, resource.find('?')) != "/") {
+            log_error(c, "handshake refused: no room at " + std::string(resource) + " (404)");
+            append_http(c.out, 404, "text/plain; charset=utf-8", "not found\n");
+            finish_after_flush(c);
+            return false;
+        }
+        const std::string_view origin = req.origin();
+        if (!opt_.origins.empty()) {
+            if (origin.empty()) {
+                reject(c, hixie76::error::missing_origin);
+                return false;
+            }
+            bool allowed = false;
+            for (const std::string& o : opt_.origins) {
+                allowed = allowed || iequals(o, origin);
+            }
+            if (!allowed) {
+                reject(c, hixie76::error::origin_refused);
+                return false;
+            }
+        }
+        if (members() >= opt_.max_clients) {
+            log_error(c, "handshake refused: the room is full (503)");
+            append_http(c.out, 503, "text/plain; charset=utf-8", "the room is full\n");
+            finish_after_flush(c);
+            return false;
+        }
+        // No Origin (a non-browser client) and no allow-list: answer with the origin the
+        // request's own Host implies, which is what a same-origin page would have sent.
+        const std::string fallback_origin = "http://" + std::string(req.host());
+        hixie76::response_options ro;
+        ro.origin = origin.empty() ? std::string_view(fallback_origin) : std::string_view();
+        ro.protocol = req.protocol(); // an exact echo (Safari fails the connection otherwise)
+        const hixie76::write_result need = hixie76::write_response_head(req, ro, nullptr, 0);
+        if (need.err != hixie76::error::buffer_too_small && need.err != hixie76::error::none) {
+            reject(c, need.err);
+            return false;
+        }
+        const std::size_t at = c.out.size();
+        c.out.resize(at + need.size);
+        const hixie76::write_result w =
+            hixie76::write_response_head(req, ro, &c.out[at], need.size);
+        if (w.err != hixie76::error::none) {
+            c.out.resize(at);
+            reject(c, w.err);
+            return false;
+        }
+        c.head_sent = true;
+        c.version = req.kind() == hixie76::dialect::draft75 ? hixie76::draft::draft75
+                                                            : hixie76::draft::draft76;
+        flush(c);
+        return c.state == phase::handshake;
+    }
+
+    /// The handshake is complete: send the 16-byte answer (draft-76), join the room and decode
+    /// whatever the client sent after key3.
+    void join(connection& c, std::size_t consumed) {
+        if (c.version == hixie76::draft::draft76) {
+            const hixie76::challenge_bytes& answer = c.parser.challenge();
+            c.out.append(answer.data(), answer.size());
+        }
+        const std::string rest = c.head.substr(consumed);
+        c.head.clear();
+        c.head.shrink_to_fit();
+        c.state = phase::open;
+        c.joined = true;
+        c.deadline = clock_type::time_point::max();
+        hixie76::decoder_config dc;
+        dc.version = c.version;
+        dc.max_frame_size = opt_.max_message;
+        c.decoder = hixie76::frame_decoder(dc);
+        hixie76::assembler_config ac;
+        ac.max_message_size = opt_.max_message;
+        ac.utf8 = hixie76::utf8_policy::replace; // never relay invalid UTF-8 to the others
+        c.assembler = hixie76::message_assembler(ac);
+        std::fprintf(stderr, "join %s (draft-%d)\n", c.name.c_str(), static_cast<int>(c.version));
+        flush(c);
+        broadcast("Welcome, " + c.name + " !");
+        if (!rest.empty() && c.state == phase::open) {
+            feed_frames(c, rest);
+        }
+    }
+
+    /// The frame step: every event of the decoder, in order. Text pieces go to the assembler;
+    /// a whole message is relayed; the closing handshake and failures end the membership.
+    void feed_frames(connection& c, std::string_view in) {
+        while (!in.empty() && (c.state == phase::open || c.state == phase::closing)) {
+            const hixie76::frame_event ev = c.decoder.next(in);
+            in.remove_prefix(ev.consumed);
+            switch (ev.kind) {
+            case hixie76::frame_kind::need_more:
+                return;
+            case hixie76::frame_kind::text:
+                if (c.state == phase::open) {
+                    const hixie76::assemble_result r = c.assembler.push(ev);
+                    if (r.status == hixie76::parse_status::failed) {
+                        drop(c, std::string(hixie76::to_string(r.err)));
+                        return;
+                    }
+                    if (r.status == hixie76::parse_status::complete) {
+                        on_message(c, c.assembler.take());
+                    }
+                }
+                break;
+            case hixie76::frame_kind::binary:
+            case hixie76::frame_kind::skipped:
+                break; // draft-76 §5.3: frames of other types are discarded
+            case hixie76::frame_kind::close:
+                on_peer_close(c);
+                return;
+            case hixie76::frame_kind::failed:
+                drop(c, std::string(hixie76::to_string(ev.err)));
+                return;
+            }
+        }
+    }
+
+    void on_message(connection& c, const std::string& message) {
+        if (message == "quit") {
+            leave(c, "quit");
+            start_close(c);
+            return;
+        }
+        broadcast(c.name + ":" + message);
+    }
+
+    /// The client sent FF 00: answer FF 00 (unless ours is out already) and close.
+    void on_peer_close(connection& c) {
+        c.peer_close = true;
+        if (c.state == phase::open) {
+            leave(c, "closing handshake");
+            start_close(c);
+        }
+        if (c.state == phase::closing && c.queued() == 0) {
+            c.state = phase::dead;
+        }
+    }
+
+    // --- 5: writing --------------------------------------------------------------------------
+
+    /// Sends `a`, `b`, `t` (a frame's head, payload and tail): with one writev when nothing is
+    /// queued, so the payload is not copied; whatever the socket does not take is queued.
+    /// `bounded`: past --max-queue the client is dropped (it stopped reading).
+    void send_parts(connection& c, std::string_view a, std::string_view b, std::string_view t,
+                    bool bounded) {
+        const std::array<std::string_view, 3> parts{{a, b, t}};
+        const std::size_t total = a.size() + b.size() + t.size();
+        std::size_t written = 0;
+        if (c.queued() == 0 && total > 0) {
+            std::array<iovec, 3> iov{};
+            int n = 0;
+            for (const std::string_view p : parts) {
+                if (!p.empty()) {
+                    iov[static_cast<std::size_t>(n)].iov_base = const_cast<char*>(p.data());
+                    iov[static_cast<std::size_t>(n)].iov_len = p.size();
+                    ++n;
+                }
+            }
+            ssize_t w = 0;
+            do {
+                w = ::writev(c.fd, iov.data(), n);
+            } while (w < 0 && errno == EINTR);
+            if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+                drop(c, std::string("write: ") + std::strerror(errno));
+                return;
+            }
+            written = w < 0 ? 0 : static_cast<std::size_t>(w);
+        }
+        const std::size_t rest = total - written;
+        if (rest == 0) {
+            return;
+        }
+        if (bounded && c.queued() + rest > opt_.max_queue) {
+            drop(c, "more than " + std::to_string(opt_.max_queue) +
+                        " bytes queued (--max-queue): the client is not reading");
+            return;
+        }
+        compact(c);
+        for (const std::string_view p : parts) {
+            const std::size_t skip = std::min(written, p.size());
+            written -= skip;
+            c.out.append(p.substr(skip));
+        }
+    }
+
+    static void compact(connection& c) {
+        if (c.out_off > 0 && c.out_off >= c.out.size() / 2) {
+            c.out.erase(0, c.out_off);
+            c.out_off = 0;
+        }
+    }
+
+    /// Writes queued bytes until the socket is full (POLLOUT step); short writes stay queued.
+    void flush(connection& c) {
+        while (c.queued() > 0) {
+            const ssize_t w = ::send(c.fd, c.out.data() + c.out_off, c.queued(), MSG_NOSIGNAL);
+            if (w < 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                    return;
+                }
+                drop(c, std::string("write: ") + std::strerror(errno));
+                return;
+            }
+            c.out_off += static_cast<std::size_t>(w);
+        }
+        c.out.clear();
+        c.out_off = 0;
+        on_drained(c);
+    }
+
+    void on_drained(connection& c) {
+        if (c.state == phase::flushing) {
+            if (c.peer_eof) {
+                c.state = phase::dead;
+                return;
+            }
+            ::shutdown(c.fd, SHUT_WR);
+            c.state = phase::lingering;
+            c.deadline = clock_type::now() + close_timeout;
+        } else if (c.state == phase::closing && (c.peer_close || c.peer_eof)) {
+            c.state = phase::dead;
+        }
+    }
+
+    // --- 6: accepting ------------------------------------------------------------------------
+
+    void accept_clients() {
+        for (int k = 0; k < 64; ++k) {
+            sockaddr_storage ss{};
+            socklen_t len = sizeof ss;
+            const int fd = ::accept(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len);
+            if (fd < 0) {
+                if (errno == EINTR || errno == ECONNABORTED) {
+                    continue;
+                }
+                if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                    std::fprintf(stderr, "error accept: %s (pausing for 100 ms)\n",
+                                 std::strerror(errno));
+                    accept_paused_until_ = clock_type::now() + milliseconds(100);
+                }
+                return; // EAGAIN: no more for now
+            }
+            auto c = std::make_unique<connection>();
+            c->fd = fd;
+            c->name = address_name(reinterpret_cast<sockaddr*>(&ss), len);
+            if (!set_nonblocking(fd)) {
+                log_error(*c, std::string("fcntl: ") + std::strerror(errno));
+                continue;
+            }
+            if (clients_.size() >= opt_.max_clients + handshake_slack) {
+                log_error(*c, "too many connections; closed");
+                continue;
+            }
+            const int one = 1;
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            c->deadline = clock_type::now() + opt_.handshake_timeout;
+            clients_.push_back(std::move(c));
+        }
+    }
+
+    // --- 7: deadlines ------------------------------------------------------------------------
+
+    void check_deadlines() {
+        const auto now = clock_type::now();
+        for (auto& p : clients_) {
+            connection& c = *p;
+            if (c.state == phase::dead || now < c.deadline) {
+                continue;
+            }
+            if (c.state == phase::handshake) {
+                log_error(c, "handshake timeout");
+                if (!c.head_sent) {
+                    append_http(c.out, 408, "text/plain; charset=utf-8",
+                                "the opening handshake took too long\n");
+                    finish_after_flush(c);
+                } else {
+                    c.state = phase::dead; // draft-76 head sent, key3 never came
+                }
+            } else {
+                c.state = phase::dead; // closing handshake, final response or linger: over
+            }
+        }
+    }
+
+    // --- 8: reaping --------------------------------------------------------------------------
+
+    void reap() {
+        clients_.erase(std::remove_if(clients_.begin(), clients_.end(),
+                                      [](const std::unique_ptr<connection>& c) {
+                                          return c->state == phase::dead;
+                                      }),
+                       clients_.end());
+    }
+
+    // --- the room ----------------------------------------------------------------------------
+
+    std::size_t members() const {
+        std::size_t n = 0;
+        for (const auto& c : clients_) {
+            // Members, and draft-76 clients whose 101 is out while key3 is awaited.
+            if (c->joined || (c->state == phase::handshake && c->head_sent)) {
+                ++n;
+            }
+        }
+        return n;
+    }
+
+    /// Sends `text` to every member, in the order of calls (sender included).
+    void broadcast(const std::string& text) {
+        const hixie76::framing f = hixie76::frame_text(text);
+        if (f.err != hixie76::error::none) {
+            std::fprintf(stderr, "error broadcast: %s\n", hixie76::to_string(f.err).data());
+            return;
+        }
+        const std::string_view head(f.head.data(), f.head_size);
+        const std::string_view tail(f.tail.data(), f.tail_size);
+        for (std::size_t i = 0; i < clients_.size(); ++i) {
+            connection& c = *clients_[i];
+            if (c.joined && c.state == phase::open) {
+                send_parts(c, head, text, tail, true);
+            }
+        }
+    }
+
+    /// Ends a membership; the others hear `NAME Logout` once the current step is over.
+    void leave(connection& c, const std::string& why, bool announce = true) {
+        if (!c.joined) {
+            return;
+        }
+        c.joined = false;
+        std::fprintf(stderr, "leave %s (%s)\n", c.name.c_str(), why.c_str());
+        if (announce) {
+            departures_.push_back(c.name + " Logout");
+        }
+    }
+
+    /// Broadcasts the departures; a broadcast may drop a client that stopped reading, whose
+    /// own departure is then announced in turn (each client leaves once, so this ends).
+    void announce_departures() {
+        for (std::size_t i = 0; i < departures_.size(); ++i) {
+            const std::string text = departures_[i];
+            if (!stopping_) {
+                broadcast(text);
+            }
+        }
+        departures_.clear();
+    }
+
+    /// Starts the server's side of the closing handshake: draft-76 sends FF 00 and waits
+    /// (bounded) for the client's; draft-75 has none, so the last bytes go out, then TCP closes.
+    void start_close(connection& c) {
+        c.deadline = clock_type::now() + close_timeout;
+        if (c.version == hixie76::draft::draft76) {
+            c.state = phase::closing;
+            send_parts(c,
+                       std::string_view(hixie76::close_frame.data(), hixie76::close_frame.size()),
+                       {}, {}, false);
+            if (c.state == phase::closing && c.queued() == 0 && (c.peer_close || c.peer_eof)) {
+                c.state = phase::dead;
+            }
+        } else {
+            finish_after_flush(c);
+        }
+    }
+
+    /// A final response is queued: send it, shut down writes, then close (all bounded).
+    void finish_after_flush(connection& c) {
+        c.state = phase::flushing;
+        c.deadline = clock_type::now() + close_timeout;
+        flush(c);
+    }
+
+    void reject(connection& c, hixie76::error e) {
+        int status = hixie76::suggested_http_status(e);
+        status = status == 0 ? 400 : status;
+        log_error(c, "handshake refused: " + std::string(hixie76::to_string(e)) + " (" +
+                         std::to_string(status) + ")");
+        c.out.clear();
+        c.out_off = 0;
+        hixie76::append_rejection(e, c.out);
+        finish_after_flush(c);
+    }
+
+    /// Ends a connection after an error: a member leaves with the reason, others are logged.
+    void drop(connection& c, const std::string& why) {
+        if (c.joined) {
+            leave(c, why);
+        } else {
+            log_error(c, why);
+        }
+        c.state = phase::dead;
+    }
+
+    static void log_error(const connection& c, const std::string& what) {
+        std::fprintf(stderr, "error %s: %s\n", c.name.c_str(), what.c_str());
+    }
+
+    options opt_;
+    int listen_fd_ = -1;
+    int wake_read_ = -1;
+    bool stopping_ = false;
+    clock_type::time_point stop_deadline_{};
+    clock_type::time_point accept_paused_until_{};
+    std::vector<std::unique_ptr<connection>> clients_;
+    std::vector<std::string> departures_;
+    std::array<char, 64 * 1024> buf_{};
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+    options opt;
+    const int status = parse_options(argc, argv, opt);
+    if (status >= 0) {
+        return status;
+    }
+
+    // SIGPIPE off (a peer that resets must not kill the server); SIGINT and SIGTERM wake the
+    // loop through a self-pipe, so no signal is lost between two polls.
+    std::signal(SIGPIPE, SIG_IGN);
+    int wake[2] = {-1, -1};
+    if (::pipe(wake) != 0 || !set_nonblocking(wake[0]) || !set_nonblocking(wake[1])) {
+        std::fprintf(stderr, "hixie76-chat: pipe: %s\n", std::strerror(errno));
+        return 1;
+    }
+    g_wake_write = wake[1];
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+
+    chat_server server(std::move(opt));
+    if (!server.listen_and_announce(wake[0])) {
+        return 1;
+    }
+    return server.run();
+}
