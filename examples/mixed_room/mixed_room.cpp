@@ -1,0 +1,1357 @@
+// SPDX-License-Identifier: MIT
+// hixie76-mixed-room — one chat room on one port for legacy WebSocket clients (draft-76 /
+// hybi-00 and draft-75, served by hixie76) and current ones (RFC 6455, served by Boost.Beast),
+// with the I/O on a single-threaded Boost.Asio io_context.
+//
+// Every connection starts the same way: its bytes go to hixie76::request_parser, which decides
+// what it is talking to.
+//
+//   accept ─► read ─► request_parser::parse(buffer)
+//                       ├─ complete, dialect::http      → the chat page (GET /) or 404, close
+//                       ├─ draft-76 / draft-75          → 101 (+ the 16-byte answer), join;
+//                       │                                 frames ↔ frame_decoder / frame_text
+//                       ├─ failed, rfc6455_request      → hand-off: the socket and the bytes
+//                       │                                 read so far go to Beast (below)
+//                       └─ failed, anything else        → the library's rejection, close
+//
+// The hand-off. The parser fails an RFC 6455 request with `consumed` = the size of the head, so
+// the head is already in hand: it is parsed once more by http::request_parser::put() straight
+// from that buffer (no socket read), and websocket::stream::async_accept(request) writes the
+// 101. The other Beast route, stream::accept(buffers), copies the bytes into the stream's own
+// read buffer, which holds 1536 bytes, so a browser's head with a few cookies would fail with
+// buffer_overflow; the request overload has no such limit and lets the room apply its own
+// policy (path, Origin, --max-clients) before Beast answers. An RFC 6455 client may send
+// nothing before the 101 (RFC 6455 §4.1), so bytes past the head are refused with 400.
+//
+// The room: every text message is relayed to every member, as NAME:message, in the order the
+// server read them, whatever protocol each side speaks. NAME is the sender's IP:PORT.
+#include <hixie76/hixie76.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+using clock_type = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+/// A message as every member receives it; one copy is shared by all their queues.
+using message_ptr = std::shared_ptr<const std::string>;
+
+// --- options -----------------------------------------------------------------------------------
+
+struct options {
+    std::string bind = "127.0.0.1";
+    std::uint16_t port = 19888;
+    std::vector<std::string> origins;      ///< allow-list; empty: any origin
+    std::size_t max_clients = 256;         ///< members of the room at once
+    std::size_t max_message = 64 * 1024;   ///< largest incoming message, in bytes
+    milliseconds handshake_timeout{10000}; ///< from accept to the end of the request
+    std::size_t max_queue = 1024 * 1024;   ///< unsent bytes per client before it is dropped
+};
+
+constexpr std::string_view usage_text =
+    R"(usage: hixie76-mixed-room [options]
+
+One chat room on one port for legacy and current WebSocket clients: draft-hixie-76
+(hybi-00) and draft-75 clients are served by hixie76, RFC 6455 clients (every current
+browser) by Boost.Beast. Every text message a client sends is relayed to every client
+as NAME:message, where NAME is the sender's IP:PORT. Sending the text "quit" or the
+closing handshake leaves. GET / without an upgrade serves the chat page; other paths
+get 404.
+
+options:
+  --bind ADDR               address to listen on (default 127.0.0.1)
+  --port N                  port to listen on (default 19888; 0 picks a free one)
+  --origin URL              allow this Origin (repeatable); others get 403, and a request
+                            without Origin gets 400. Default: any origin; a legacy request
+                            without Origin (a non-browser client) is answered with
+                            http://HOST, HOST being its own Host field
+  --max-clients N           most members at once (default 256); more get 503
+  --max-message BYTES       largest incoming message (default 65536); a client that sends
+                            a larger one is disconnected (RFC 6455: close code 1009)
+  --handshake-timeout SECS  time allowed to send the opening handshake (default 10)
+  --max-queue BYTES         unsent bytes allowed per client (default 1048576); a client that
+                            stops reading is disconnected once it has more, the others are
+                            unaffected
+  --help                    show this text
+
+Prints "listening on ADDR:PORT" on stdout when ready; logs one line per join, leave and
+error on stderr. SIGINT/SIGTERM: sends the closing handshake (FF 00 to draft-76 clients, a
+close frame with code 1001 to RFC 6455 clients), closes every connection and exits 0.
+)";
+
+/// How long a closing handshake, a final response, a lingering close or the write of Beast's
+/// 101 may take.
+constexpr milliseconds close_timeout{2000};
+/// Connections still in their handshake, beyond the room's members, before new ones are
+/// refused: enough for a burst of joins, small enough that idle sockets cannot exhaust fds.
+constexpr std::size_t handshake_slack = 64;
+
+bool parse_size(const char* text, std::size_t& out) {
+    if (text == nullptr || *text < '0' || *text > '9') {
+        return false;
+    }
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long v = std::strtoull(text, &end, 10);
+    if (errno != 0 || *end != '\0' || v > (std::size_t{1} << 40)) {
+        return false;
+    }
+    out = static_cast<std::size_t>(v);
+    return true;
+}
+
+bool parse_seconds(const char* text, milliseconds& out) {
+    if (text == nullptr || ((*text < '0' || *text > '9') && *text != '.')) {
+        return false;
+    }
+    char* end = nullptr;
+    errno = 0;
+    const double v = std::strtod(text, &end);
+    if (errno != 0 || *end != '\0' || !(v > 0.0) || v > 86400.0) {
+        return false;
+    }
+    out = milliseconds(static_cast<long long>(v * 1000.0 + 0.5));
+    if (out.count() == 0) {
+        out = milliseconds(1);
+    }
+    return true;
+}
+
+/// Parses the command line; returns -1 to go on, else the exit status.
+int parse_options(int argc, char** argv, options& opt) {
+    for (int i = 1; i < argc; i += 2) { // every option takes one value
+        const std::string_view arg = argv[i];
+        const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
+        bool ok = true;
+        if (arg == "--help" || arg == "-h") {
+            std::fputs(usage_text.data(), stdout);
+            return 0;
+        } else if (arg == "--bind" && value != nullptr) {
+            opt.bind = value;
+        } else if (arg == "--port") {
+            std::size_t port = 0;
+            ok = parse_size(value, port) && port <= 65535;
+            opt.port = static_cast<std::uint16_t>(port);
+        } else if (arg == "--origin" && value != nullptr) {
+            opt.origins.emplace_back(value);
+        } else if (arg == "--max-clients") {
+            ok = parse_size(value, opt.max_clients) && opt.max_clients > 0;
+        } else if (arg == "--max-message") {
+            ok = parse_size(value, opt.max_message) && opt.max_message > 0;
+        } else if (arg == "--handshake-timeout") {
+            ok = parse_seconds(value, opt.handshake_timeout);
+        } else if (arg == "--max-queue") {
+            ok = parse_size(value, opt.max_queue) && opt.max_queue > 0;
+        } else {
+            std::fprintf(stderr, "hixie76-mixed-room: unknown option '%s' (try --help)\n", argv[i]);
+            return 2;
+        }
+        if (!ok || value == nullptr) {
+            std::fprintf(stderr, "hixie76-mixed-room: %s needs a valid value (try --help)\n",
+                         argv[i]);
+            return 2;
+        }
+    }
+    return -1;
+}
+
+// --- small helpers -----------------------------------------------------------------------------
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+        const char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
+        if (x != y) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// `IP:PORT` (`[IPv6]:PORT`) of an endpoint.
+std::string endpoint_name(const tcp::endpoint& ep) {
+    const std::string host = ep.address().to_string();
+    return (ep.address().is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(ep.port());
+}
+
+/// An HTTP response that closes the connection, written by hixie76.
+std::string http_response(int status, std::string_view type, std::string_view body) {
+    const hixie76::write_result need = hixie76::write_http_response(status, type, body, nullptr, 0);
+    std::string out(need.size, '\0');
+    const hixie76::write_result r =
+        hixie76::write_http_response(status, type, body, &out[0], out.size());
+    out.resize(r.err == hixie76::error::none ? r.size : 0);
+    return out;
+}
+
+/// The rejection hixie76 writes for `e`, and its status for the log.
+std::string rejection(hixie76::error e, int& status) {
+    status = hixie76::suggested_http_status(e);
+    status = status == 0 ? 400 : status;
+    std::string out;
+    hixie76::append_rejection(e, out);
+    return out;
+}
+
+/// The path of a request target, without its query.
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// --- the chat page -----------------------------------------------------------------------------
+
+// ES3-era script, so the legacy browsers that speak draft-76 (2010–2014 WebKit on TVs and set-top
+// boxes, iOS 4–5, QtWebKit) run it as well as current ones, which speak RFC 6455: the page does
+// not know which protocol its browser speaks, the server tells them apart. The WebSocket URL
+// comes from the page's own location, so the page works from any address the server is
+// reached at.
+constexpr std::string_view chat_page = R"(<!DOCTYPE html>
+<html>
+<head>
+<meta charset="utf-8">
+<title>hixie76 mixed room</title>
+<style>
+body { font-family: sans-serif; margin: 1em; }
+#log { border: 1px solid #888; height: 20em; overflow: auto; padding: 0.5em; }
+#log div { white-space: pre-wrap; }
+#text { width: 30em; }
+</style>
+</head>
+<body>
+<h1>hixie76 mixed room</h1>
+<p>One room for legacy clients (draft-76, draft-75) and current browsers (RFC 6455).</p>
+<div id="log"></div>
+<p><input id="text" type="text" autocomplete="off"> <button id="send" type="button">Send</button></p>
+<script>
+(function () {
+    var log = document.getElementById('log');
+    var text = document.getElementById('text');
+    var button = document.getElementById('send');
+    var ws = null;
+
+    function show(line) {
+        var div = document.createElement('div');
+        div.appendChild(document.createTextNode(line));
+        log.appendChild(div);
+        log.scrollTop = log.scrollHeight;
+    }
+
+    function send() {
+        if (ws === null || ws.readyState !== 1 || text.value === '') {
+            return;
+        }
+        ws.send(text.value);
+        text.value = '';
+        text.focus();
+    }
+
+    if (!window.WebSocket) {
+        show('* this browser has no WebSocket');
+        return;
+    }
+    var url = (location.protocol == 'https:' ? 'wss://' : 'ws://') + location.host + '/';
+    ws = new WebSocket(url);
+    ws.onopen = function () { show('* connected to ' + url); };
+    ws.onmessage = function (event) { show(event.data); };
+    ws.onclose = function () { show('* disconnected'); };
+    button.onclick = send;
+    text.onkeypress = function (event) {
+        var e = event || window.event;
+        if ((e.keyCode || e.which) == 13) {
+            send();
+            return false;
+        }
+        return true;
+    };
+    text.focus();
+})();
+</script>
+</body>
+</html>
+)";
+
+// --- the room ----------------------------------------------------------------------------------
+
+class room_server;
+
+/// What the room needs from a connection, whichever protocol it speaks.
+class connection : public std::enable_shared_from_this<connection> {
+public:
+    connection(room_server& server, std::string name) : server_(server), name_(std::move(name)) {}
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+    virtual ~connection() = default;
+
+    const std::string& name() const noexcept { return name_; }
+    /// A member of the room: it receives every broadcast.
+    bool joined() const noexcept { return joined_; }
+    /// Counts against --max-clients: a member, or one whose acceptance is under way.
+    bool holds_place() const noexcept { return joined_ || reserved_; }
+    /// A member of the room that is leaving, without being announced.
+    void set_joined(bool j) noexcept { joined_ = j; }
+
+    /// Queues one message for this member (the room calls it for every member, in order).
+    virtual void deliver(const message_ptr& text) = 0;
+    /// The server is stopping: start the closing handshake, or close.
+    virtual void shut_down() = 0;
+
+protected:
+    template <class Derived> std::shared_ptr<Derived> self() {
+        return std::static_pointer_cast<Derived>(shared_from_this());
+    }
+    void log_error(const std::string& what) const {
+        std::fprintf(stderr, "error %s: %s\n", name_.c_str(), what.c_str());
+    }
+
+    room_server& server_;
+    std::string name_;
+    bool joined_ = false;
+    bool reserved_ = false;
+};
+
+class room_server {
+public:
+    room_server(asio::io_context& ioc, options opt)
+        : ioc_(ioc), opt_(std::move(opt)), acceptor_(ioc), signals_(ioc, SIGINT, SIGTERM),
+          pause_timer_(ioc), stop_timer_(ioc) {}
+
+    /// Opens the listening socket and prints `listening on ADDR:PORT`; false on failure.
+    bool listen_and_announce() {
+        error_code ec;
+        tcp::resolver resolver(ioc_);
+        const auto found =
+            resolver.resolve(opt_.bind, std::to_string(opt_.port),
+                             tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+        if (ec) {
+            std::fprintf(stderr, "hixie76-mixed-room: --bind %s: %s\n", opt_.bind.c_str(),
+                         ec.message().c_str());
+            return false;
+        }
+        for (const auto& entry : found) {
+            error_code ignored;
+            acceptor_.close(ignored);
+            ec = {};
+            const tcp::endpoint ep = entry.endpoint();
+            acceptor_.open(ep.protocol(), ec);
+            if (!ec) {
+                acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+            }
+            if (!ec) {
+                acceptor_.bind(ep, ec);
+            }
+            if (!ec) {
+                acceptor_.listen(128, ec);
+            }
+            if (!ec) {
+                break;
+            }
+        }
+        if (ec || !acceptor_.is_open()) {
+            std::fprintf(stderr, "hixie76-mixed-room: cannot listen on %s:%u: %s\n",
+                         opt_.bind.c_str(), static_cast<unsigned>(opt_.port), ec.message().c_str());
+            return false;
+        }
+        std::printf("listening on %s\n", endpoint_name(acceptor_.local_endpoint(ec)).c_str());
+        std::fflush(stdout);
+        return true;
+    }
+
+    /// Starts accepting and waiting for signals; io_context::run() does the rest.
+    void start() {
+        signals_.async_wait([this](const error_code& ec, int sig) {
+            if (!ec) {
+                begin_shutdown(sig);
+            }
+        });
+        accept();
+    }
+
+    const options& opt() const noexcept { return opt_; }
+    asio::io_context& context() noexcept { return ioc_; }
+
+    /// Members, and those whose acceptance is under way.
+    bool full() const {
+        std::size_t n = 0;
+        for (const auto& c : conns_) {
+            n += c->holds_place() ? 1U : 0U;
+        }
+        return n >= opt_.max_clients;
+    }
+
+    void add(std::shared_ptr<connection> c) { conns_.push_back(std::move(c)); }
+
+    /// Forgets a closed connection (its pending handlers keep it alive until they have run).
+    void remove(const connection* c) {
+        conns_.erase(
+            std::remove_if(conns_.begin(), conns_.end(),
+                           [c](const std::shared_ptr<connection>& p) { return p.get() == c; }),
+            conns_.end());
+        if (stopping_ && conns_.empty()) {
+            // Everyone is gone: let io_context::run() return once the last handlers have run.
+            stop_timer_.cancel();
+            error_code ignored;
+            signals_.cancel(ignored);
+        }
+    }
+
+    /// A connection joins the room: everyone, the newcomer included, hears `Welcome, NAME !`.
+    void join(connection& c, const char* protocol) {
+        c.set_joined(true);
+        std::fprintf(stderr, "join %s (%s)\n", c.name().c_str(), protocol);
+        broadcast("Welcome, " + c.name() + " !");
+    }
+
+    /// Ends a membership; the others hear `NAME Logout` once the current handler is over.
+    void leave(connection& c, const std::string& why, bool announce = true) {
+        if (!c.joined()) {
+            return;
+        }
+        c.set_joined(false);
+        std::fprintf(stderr, "leave %s (%s)\n", c.name().c_str(), why.c_str());
+        if (announce && !stopping_) {
+            departures_.push_back(c.name() + " Logout");
+            if (!departures_posted_) {
+                departures_posted_ = true;
+                asio::post(ioc_, [this] { announce_departures(); });
+            }
+        }
+    }
+
+    /// Sends `text` to every member, in the order of calls (sender included). One copy of the
+    /// text is shared by every member's queue.
+    void broadcast(std::string text) {
+        const message_ptr m = std::make_shared<const std::string>(std::move(text));
+        // A copy: a member that stopped reading is dropped (and forgotten) on the way.
+        const std::vector<std::shared_ptr<connection>> everyone = conns_;
+        for (const auto& c : everyone) {
+            if (c->joined()) {
+                c->deliver(m);
+            }
+        }
+    }
+
+private:
+    void accept() {
+        acceptor_.async_accept([this](const error_code& ec, tcp::socket socket) {
+            if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
+                return; // stopping
+            }
+            if (ec) {
+                std::fprintf(stderr, "error accept: %s (pausing for 100 ms)\n",
+                             ec.message().c_str());
+                pause_timer_.expires_after(milliseconds(100));
+                pause_timer_.async_wait([this](const error_code& e) {
+                    if (!e && acceptor_.is_open()) {
+                        accept();
+                    }
+                });
+                return;
+            }
+            on_accepted(std::move(socket));
+            accept();
+        });
+    }
+
+    void on_accepted(tcp::socket socket);
+
+    /// Broadcasts the departures gathered since the last call.
+    void announce_departures() {
+        departures_posted_ = false;
+        std::vector<std::string> gone;
+        gone.swap(departures_);
+        for (std::string& text : gone) {
+            if (!stopping_) {
+                broadcast(std::move(text));
+            }
+        }
+    }
+
+    /// A signal: stop accepting, send the closing handshake to everyone, stop once all are
+    /// gone or at the latest after the closing handshakes' time limit.
+    void begin_shutdown(int sig) {
+        stopping_ = true;
+        std::fprintf(stderr, "hixie76-mixed-room: signal %d: closing every connection\n", sig);
+        error_code ignored;
+        acceptor_.close(ignored);
+        pause_timer_.cancel();
+        stop_timer_.expires_after(close_timeout + milliseconds(500));
+        stop_timer_.async_wait([this](const error_code& ec) {
+            if (!ec) {
+                ioc_.stop();
+            }
+        });
+        const std::vector<std::shared_ptr<connection>> everyone = conns_;
+        for (const auto& c : everyone) {
+            c->shut_down();
+        }
+        if (conns_.empty()) {
+            stop_timer_.cancel();
+            signals_.cancel(ignored);
+        }
+    }
+
+    asio::io_context& ioc_;
+    options opt_;
+    tcp::acceptor acceptor_;
+    asio::signal_set signals_;
+    asio::steady_timer pause_timer_; ///< accept() paused after EMFILE and the like
+    asio::steady_timer stop_timer_;  ///< the bound on a shutdown
+    bool stopping_ = false;
+    std::vector<std::shared_ptr<connection>> conns_; ///< every open connection
+    std::vector<std::string> departures_;
+    bool departures_posted_ = false;
+};
+
+// --- RFC 6455 connections: Boost.Beast ---------------------------------------------------------
+
+/// An RFC 6455 client, handed over by a legacy_connection with the bytes it read.
+class modern_connection final : public connection {
+public:
+    modern_connection(room_server& server, tcp::socket socket, std::string head, std::string name)
+        : connection(server, std::move(name)), ws_(std::move(socket)), head_(std::move(head)) {}
+
+    /// Parses the head already read (no socket read), applies the room's policy, and lets
+    /// Beast answer the upgrade.
+    void start() {
+        http::request_parser<http::empty_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(hixie76::default_max_head_bytes));
+        error_code ec;
+        const std::size_t used = parser.put(asio::buffer(head_), ec);
+        if (ec || !parser.is_done()) {
+            refuse("handshake refused: " + (ec ? ec.message() : "incomplete request"),
+                   http_response(400, "text/plain; charset=utf-8", "bad request\n"));
+            return;
+        }
+        if (used != head_.size()) {
+            // RFC 6455 §4.1: the client waits for the 101 before it sends anything.
+            refuse("handshake refused: data sent before the handshake completed",
+                   http_response(400, "text/plain; charset=utf-8", "bad request\n"));
+            return;
+        }
+        req_ = parser.release();
+        head_.clear();
+        head_.shrink_to_fit();
+
+        const beast::string_view target = req_.target();
+        if (path_of(std::string_view(target.data(), target.size())) != "/") {
+            refuse("handshake refused: no room at " + std::string(target) + " (404)",
+                   http_response(404, "text/plain; charset=utf-8", "not found\n"));
+            return;
+        }
+        const options& opt = server_.opt();
+        if (!opt.origins.empty()) {
+            const beast::string_view o = req_[http::field::origin];
+            const std::string_view origin(o.data(), o.size());
+            bool allowed = false;
+            for (const std::string& a : opt.origins) {
+                allowed = allowed || iequals(a, origin);
+            }
+            if (!allowed) {
+                const hixie76::error e = origin.empty() ? hixie76::error::missing_origin
+                                                        : hixie76::error::origin_refused;
+                int status = 0;
+                std::string response = rejection(e, status);
+                refuse("handshake refused: " + std::string(hixie76::to_string(e)) + " (" +
+                           std::to_string(status) + ")",
+                       std::move(response));
+                return;
+            }
+        }
+        if (server_.full()) {
+            refuse("handshake refused: the room is full (503)",
+                   http_response(503, "text/plain; charset=utf-8", "the room is full\n"));
+            return;
+        }
+
+        reserved_ = true;
+        // The request is read; what is left of the handshake is Beast writing the 101. The same
+        // bound later applies to the closing handshake.
+        ws_.set_option(
+            websocket::stream_base::timeout{close_timeout, websocket::stream_base::none(), false});
+        ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+            res.set(http::field::server, "hixie76-mixed-room");
+        }));
+        ws_.read_message_max(opt.max_message);
+        ws_.async_accept(
+            req_, [self = self<modern_connection>()](const error_code& e) { self->on_accept(e); });
+    }
+
+    void deliver(const message_ptr& text) override {
+        if (state_ != phase::open) {
+            return;
+        }
+        if (queued_ + text->size() > server_.opt().max_queue) {
+            drop("more than " + std::to_string(server_.opt().max_queue) +
+                 " bytes queued (--max-queue): the client is not reading");
+            return;
+        }
+        queued_ += text->size();
+        queue_.push_back(text);
+        write();
+    }
+
+    void shut_down() override {
+        switch (state_) {
+        case phase::accepting:
+        case phase::refusing:
+            die();
+            break;
+        case phase::open:
+            server_.leave(*this, "server shutting down", false);
+            close(websocket::close_code::going_away);
+            break;
+        case phase::closing:
+        case phase::dead:
+            break;
+        }
+    }
+
+private:
+    enum class phase : std::uint8_t {
+        accepting, ///< Beast is writing the 101
+        refusing,  ///< an HTTP refusal is being written
+        open,      ///< in the room
+        closing,   ///< our close frame is queued or sent; Beast waits for the client's
+        dead,      ///< closed
+    };
+
+    /// Writes an HTTP refusal on the raw socket, then closes.
+    void refuse(const std::string& why, std::string response) {
+        log_error(why);
+        state_ = phase::refusing;
+        refusal_ = std::move(response);
+        asio::async_write(ws_.next_layer(), asio::buffer(refusal_),
+                          [self = self<modern_connection>()](const error_code&, std::size_t) {
+                              error_code ignored;
+                              self->ws_.next_layer().shutdown(tcp::socket::shutdown_send, ignored);
+                              self->die();
+                          });
+    }
+
+    void on_accept(const error_code& ec) {
+        reserved_ = false;
+        if (state_ == phase::dead) {
+            return;
+        }
+        if (ec) {
+            log_error("handshake refused: " + ec.message());
+            die();
+            return;
+        }
+        state_ = phase::open;
+        ws_.text(true);
+        server_.join(*this, "RFC 6455");
+        read();
+    }
+
+    void read() {
+        ws_.async_read(rbuf_, [self = self<modern_connection>()](
+                                  const error_code& ec, std::size_t n) { self->on_read(ec, n); });
+    }
+
+    void on_read(const error_code& ec, std::size_t n) {
+        if (state_ == phase::dead) {
+            return;
+        }
+        if (ec) {
+            if (state_ == phase::closing) {
+                return; // our close is under way; on_close() finishes
+            }
+            if (ec == websocket::error::closed) {
+                // Beast has answered the client's close frame and closed TCP.
+                server_.leave(*this, "closing handshake");
+            } else if (joined_) {
+                server_.leave(*this, ec.message());
+            } else {
+                log_error(ec.message());
+            }
+            die();
+            return;
+        }
+        if (state_ != phase::open) {
+            return;
+        }
+        if (ws_.got_text()) {
+            std::string message = beast::buffers_to_string(rbuf_.data());
+            rbuf_.consume(n);
+            on_message(message);
+        } else {
+            rbuf_.consume(n); // binary messages are not part of the chat
+        }
+        if (state_ == phase::open || state_ == phase::closing) {
+            read();
+        }
+    }
+
+    void on_message(const std::string& message) {
+        if (message == "quit") {
+            server_.leave(*this, "quit");
+            close(websocket::close_code::normal);
+            return;
+        }
+        server_.broadcast(name_ + ":" + message);
+    }
+
+    /// One async_write at a time; the close frame goes after the queued messages.
+    void write() {
+        if (writing_ || state_ == phase::dead) {
+            return;
+        }
+        if (queue_.empty()) {
+            if (state_ == phase::closing && !close_started_) {
+                close_started_ = true;
+                ws_.async_close(close_reason_, [self = self<modern_connection>()](
+                                                   const error_code&) { self->die(); });
+            }
+            return;
+        }
+        writing_ = true;
+        ws_.async_write(asio::buffer(*queue_.front()),
+                        [self = self<modern_connection>()](const error_code& ec, std::size_t) {
+                            self->on_write(ec);
+                        });
+    }
+
+    void on_write(const error_code& ec) {
+        writing_ = false;
+        if (state_ == phase::dead) {
+            return;
+        }
+        if (ec) {
+            drop("write: " + ec.message());
+            return;
+        }
+        queued_ -= queue_.front()->size();
+        queue_.pop_front();
+        write();
+    }
+
+    void close(websocket::close_code code) {
+        if (state_ != phase::open) {
+            return;
+        }
+        state_ = phase::closing;
+        close_reason_ = code;
+        write();
+    }
+
+    void drop(const std::string& why) {
+        if (joined_) {
+            server_.leave(*this, why);
+        } else {
+            log_error(why);
+        }
+        die();
+    }
+
+    void die() {
+        if (state_ == phase::dead) {
+            return;
+        }
+        state_ = phase::dead;
+        reserved_ = false;
+        error_code ignored;
+        beast::get_lowest_layer(ws_).close(ignored);
+        server_.remove(this);
+    }
+
+    websocket::stream<tcp::socket> ws_;
+    std::string head_;                    ///< the bytes the legacy parser read
+    http::request<http::empty_body> req_; ///< lives until async_accept completes
+    std::string refusal_;
+    phase state_ = phase::accepting;
+    beast::flat_buffer rbuf_;
+    std::deque<message_ptr> queue_; ///< messages not yet handed to Beast, the first in flight
+    std::size_t queued_ = 0;        ///< their bytes
+    bool writing_ = false;
+    bool close_started_ = false;
+    websocket::close_reason close_reason_{websocket::close_code::normal};
+};
+
+// --- legacy connections: hixie76 ---------------------------------------------------------------
+
+/// Every connection starts here; draft-76 and draft-75 clients stay, RFC 6455 ones are handed
+/// to a modern_connection.
+class legacy_connection final : public connection {
+public:
+    legacy_connection(room_server& server, tcp::socket socket, std::string name)
+        : connection(server, std::move(name)), socket_(std::move(socket)),
+          timer_(server.context()) {}
+
+    void start() {
+        set_deadline(server_.opt().handshake_timeout);
+        read();
+    }
+
+    /// Frames one message for this member: hixie76 gives the framing bytes, the payload is
+    /// the shared copy, and the three go out in one gathered write.
+    void deliver(const message_ptr& text) override {
+        if (state_ != phase::open) {
+            return;
+        }
+        outgoing o;
+        o.framing = hixie76::frame_text(*text);
+        if (o.framing.err != hixie76::error::none) {
+            std::fprintf(stderr, "error broadcast: %s\n", hixie76::to_string(o.framing.err).data());
+            return;
+        }
+        o.payload = text;
+        if (queued_ + o.size() > server_.opt().max_queue) {
+            drop("more than " + std::to_string(server_.opt().max_queue) +
+                 " bytes queued (--max-queue): the client is not reading");
+            return;
+        }
+        push(std::move(o));
+    }
+
+    void shut_down() override {
+        if (state_ == phase::open) {
+            server_.leave(*this, "server shutting down", false);
+            start_close();
+        } else if (state_ == phase::handshake) {
+            die();
+        }
+    }
+
+private:
+    enum class phase : std::uint8_t {
+        handshake, ///< reading the opening handshake (deadline: --handshake-timeout)
+        open,      ///< in the room
+        closing,   ///< draft-76 closing handshake: our FF 00 is sent or queued (deadline)
+        flushing,  ///< sending a final response or the last frames, then shutting down writes
+        lingering, ///< writes shut down; discarding input until EOF (deadline), so the peer
+                   ///< reads our last bytes instead of a reset
+        dead,      ///< closed, or handed to Beast
+    };
+
+    /// One item of the output queue: raw bytes (handshake answers, FF 00, HTTP responses), or
+    /// a text frame as its framing around a payload shared with the other members.
+    struct outgoing {
+        std::string bytes;
+        hixie76::framing framing{};
+        message_ptr payload;
+        std::size_t size() const {
+            return payload ? framing.head_size + payload->size() + framing.tail_size : bytes.size();
+        }
+        void add_buffers(std::vector<asio::const_buffer>& out) const {
+            if (!payload) {
+                out.emplace_back(asio::buffer(bytes));
+                return;
+            }
+            out.emplace_back(framing.head.data(), framing.head_size);
+            out.emplace_back(payload->data(), payload->size());
+            out.emplace_back(framing.tail.data(), framing.tail_size);
+        }
+    };
+
+    // --- deadlines ---------------------------------------------------------------------------
+
+    void set_deadline(milliseconds d) {
+        timer_.expires_after(d);
+        timer_.async_wait([self = self<legacy_connection>()](const error_code& ec) {
+            // A re-armed or cleared timer: its old wait either failed or finds a later expiry.
+            if (!ec && self->timer_.expiry() <= clock_type::now()) {
+                self->on_deadline();
+            }
+        });
+    }
+
+    void clear_deadline() { timer_.expires_at(clock_type::time_point::max()); }
+
+    void on_deadline() {
+        if (state_ == phase::handshake) {
+            log_error("handshake timeout");
+            if (!head_sent_) {
+                queue_bytes(http_response(408, "text/plain; charset=utf-8",
+                                          "the opening handshake took too long\n"));
+                finish_after_flush();
+            } else {
+                die(); // draft-76 head sent, key3 never came
+            }
+        } else if (state_ != phase::open && state_ != phase::dead) {
+            die(); // closing handshake, final response or linger: over
+        }
+    }
+
+    // --- reading -----------------------------------------------------------------------------
+
+    void read() {
+        socket_.async_read_some(asio::buffer(rbuf_),
+                                [self = self<legacy_connection>()](
+                                    const error_code& ec, std::size_t n) { self->on_read(ec, n); });
+    }
+
+    void on_read(const error_code& ec, std::size_t n) {
+        if (state_ == phase::dead) {
+            return;
+        }
+        if (ec == asio::error::eof) {
+            on_eof();
+            return;
+        }
+        if (ec) {
+            drop("read: " + ec.message());
+            return;
+        }
+        const std::string_view data(rbuf_.data(), n);
+        switch (state_) {
+        case phase::handshake:
+            head_.append(data);
+            on_handshake_bytes();
+            break;
+        case phase::open:
+        case phase::closing:
+            feed_frames(data);
+            break;
+        case phase::flushing:
+        case phase::lingering:
+        case phase::dead:
+            break; // discarded: this peer gets no more answers
+        }
+        if (state_ != phase::dead) {
+            read();
+        }
+    }
+
+    void on_eof() {
+        peer_eof_ = true;
+        switch (state_) {
+        case phase::handshake: {
+            const hixie76::parse_result r = parser_.finish(head_);
+            log_error(std::string("connection closed during the handshake (") +
+                      std::string(hixie76::to_string(r.err)) + ")");
+            die();
+            break;
+        }
+        case phase::open:
+            server_.leave(*this, "disconnected");
+            die();
+            break;
+        case phase::flushing:
+            break; // still deliver the response; closed once it is out (or at the deadline)
+        case phase::closing:
+        case phase::lingering:
+        case phase::dead:
+            die();
+            break;
+        }
+    }
+
+    /// The handshake step: parse what we have. RFC 6455 goes to Beast; a plain GET gets the
+    /// page; a legacy upgrade is answered as soon as the head is complete (headers first), the
+    /// 16 bytes once key3 is in; then join, and hand any bytes after key3 to the decoder.
+    void on_handshake_bytes() {
+        const hixie76::parse_result r = parser_.parse(head_);
+        if (r.status == hixie76::parse_status::failed) {
+            if (r.err == hixie76::error::rfc6455_request) {
+                hand_off();
+            } else {
+                reject(r.err);
+            }
+            return;
+        }
+        if (!head_sent_ && parser_.head_complete()) {
+            if (parser_.kind() == hixie76::dialect::http) {
+                serve_http();
+                return;
+            }
+            if (!answer_upgrade()) {
+                return;
+            }
+        }
+        if (r.status == hixie76::parse_status::complete) {
+            join(r.consumed);
+        }
+    }
+
+    /// The socket and every byte read so far (the head, r.consumed of them, is all a
+    /// conforming client has sent) go to Beast; this object is done.
+    void hand_off() {
+        clear_deadline();
+        state_ = phase::dead;
+        auto next = std::make_shared<modern_connection>(server_, std::move(socket_),
+                                                        std::move(head_), name_);
+        server_.add(next);
+        server_.remove(this);
+        next->start();
+    }
+
+    void serve_http() {
+        const std::string_view resource = parser_.resource();
+        const int status = path_of(resource) == "/" ? 200 : 404;
+        if (status == 200) {
+            queue_bytes(http_response(200, "text/html; charset=utf-8", chat_page));
+        } else {
+            queue_bytes(http_response(404, "text/plain; charset=utf-8", "not found\n"));
+        }
+        std::fprintf(stderr, "http %s GET %.*s %d\n", name_.c_str(),
+                     static_cast<int>(resource.size() > 200 ? 200 : resource.size()),
+                     resource.data(), status);
+        finish_after_flush();
+    }
+
+    /// Checks the request against the room's policy and writes the response head. Returns
+    /// false when the request was refused.
+    bool answer_upgrade() {
+        const hixie76::request_parser& req = parser_;
+        const std::string_view resource = req.resource();
+        if (path_of(resource) != "/") {
+            log_error("handshake refused: no room at " + std::string(resource) + " (404)");
+            queue_bytes(http_response(404, "text/plain; charset=utf-8", "not found\n"));
+            finish_after_flush();
+            return false;
+        }
+        const std::string_view origin = req.origin();
+        const options& opt = server_.opt();
+        if (!opt.origins.empty()) {
+            if (origin.empty()) {
+                reject(hixie76::error::missing_origin);
+                return false;
+            }
+            bool allowed = false;
+            for (const std::string& o : opt.origins) {
+                allowed = allowed || iequals(o, origin);
+            }
+            if (!allowed) {
+                reject(hixie76::error::origin_refused);
+                return false;
+            }
+        }
+        if (server_.full()) {
+            log_error("handshake refused: the room is full (503)");
+            queue_bytes(http_response(503, "text/plain; charset=utf-8", "the room is full\n"));
+            finish_after_flush();
+            return false;
+        }
+        // No Origin (a non-browser client) and no allow-list: answer with the origin the
+        // request's own Host implies, which is what a same-origin page would have sent.
+        const std::string fallback_origin = "http://" + std::string(req.host());
+        hixie76::response_options ro;
+        ro.origin = origin.empty() ? std::string_view(fallback_origin) : std::string_view();
+        ro.protocol = req.protocol(); // an exact echo (Safari fails the connection otherwise)
+        std::string head;
+        const hixie76::write_result need = hixie76::write_response_head(req, ro, nullptr, 0);
+        if (need.err == hixie76::error::buffer_too_small) {
+            head.resize(need.size);
+        }
+        const hixie76::write_result w =
+            need.err == hixie76::error::buffer_too_small
+                ? hixie76::write_response_head(req, ro, &head[0], head.size())
+                : need;
+        if (w.err != hixie76::error::none) {
+            reject(w.err);
+            return false;
+        }
+        head_sent_ = true;
+        reserved_ = true;
+        version_ = req.kind() == hixie76::dialect::draft75 ? hixie76::draft::draft75
+                                                           : hixie76::draft::draft76;
+        queue_bytes(std::move(head));
+        return state_ == phase::handshake;
+    }
+
+    /// The handshake is complete: send the 16-byte answer (draft-76), join the room and decode
+    /// whatever the client sent after key3.
+    void join(std::size_t consumed) {
+        if (version_ == hixie76::draft::draft76) {
+            const hixie76::challenge_bytes& answer = parser_.challenge();
+            queue_bytes(std::string(answer.data(), answer.size()));
+        }
+        const std::string rest = head_.substr(consumed);
+        head_.clear();
+        head_.shrink_to_fit();
+        state_ = phase::open;
+        reserved_ = false;
+        clear_deadline();
+        hixie76::decoder_config dc;
+        dc.version = version_;
+        dc.max_frame_size = server_.opt().max_message;
+        decoder_ = hixie76::frame_decoder(dc);
+        hixie76::assembler_config ac;
+        ac.max_message_size = server_.opt().max_message;
+        ac.utf8 = hixie76::utf8_policy::replace; // never relay invalid UTF-8 to the others
+        assembler_ = hixie76::message_assembler(ac);
+        server_.join(*this, version_ == hixie76::draft::draft76 ? "draft-76" : "draft-75");
+        if (!rest.empty() && state_ == phase::open) {
+            feed_frames(rest);
+        }
+    }
+
+    /// The frame step: every event of the decoder, in order. Text pieces go to the assembler;
+    /// a whole message is relayed; the closing handshake and failures end the membership.
+    void feed_frames(std::string_view in) {
+        while (!in.empty() && (state_ == phase::open || state_ == phase::closing)) {
+            const hixie76::frame_event ev = decoder_.next(in);
+            in.remove_prefix(ev.consumed);
+            switch (ev.kind) {
+            case hixie76::frame_kind::need_more:
+                return;
+            case hixie76::frame_kind::text:
+                if (state_ == phase::open) {
+                    const hixie76::assemble_result r = assembler_.push(ev);
+                    if (r.status == hixie76::parse_status::failed) {
+                        drop(std::string(hixie76::to_string(r.err)));
+                        return;
+                    }
+                    if (r.status == hixie76::parse_status::complete) {
+                        on_message(assembler_.take());
+                    }
+                }
+                break;
+            case hixie76::frame_kind::binary:
+            case hixie76::frame_kind::skipped:
+                break; // draft-76 §5.3: frames of other types are discarded
+            case hixie76::frame_kind::close:
+                on_peer_close();
+                return;
+            case hixie76::frame_kind::failed:
+                drop(std::string(hixie76::to_string(ev.err)));
+                return;
+            }
+        }
+    }
+
+    void on_message(const std::string& message) {
+        if (message == "quit") {
+            server_.leave(*this, "quit");
+            start_close();
+            return;
+        }
+        server_.broadcast(name_ + ":" + message);
+    }
+
+    /// The client sent FF 00: answer FF 00 (unless ours is out already) and close.
+    void on_peer_close() {
+        peer_close_ = true;
+        if (state_ == phase::open) {
+            server_.leave(*this, "closing handshake");
+            start_close();
+        }
+        if (state_ == phase::closing && queued_ == 0) {
+            die();
+        }
+    }
+
+    // --- writing -----------------------------------------------------------------------------
+
+    void queue_bytes(std::string bytes) {
+        outgoing o;
+        o.bytes = std::move(bytes);
+        push(std::move(o));
+    }
+
+    void push(outgoing o) {
+        if (o.size() == 0) {
+            return;
+        }
+        queued_ += o.size();
+        queue_.push_back(std::move(o));
+        write();
+    }
+
+    /// One gathered async_write at a time, of everything queued when it starts.
+    void write() {
+        if (writing_ || queue_.empty() || state_ == phase::dead) {
+            return;
+        }
+        sending_.clear();
+        for (outgoing& o : queue_) {
+            sending_.push_back(std::move(o));
+        }
+        queue_.clear();
+        // Built once sending_ no longer moves (short strings live inside their objects).
+        buffers_.clear();
+        for (const outgoing& o : sending_) {
+            o.add_buffers(buffers_);
+        }
+        writing_ = true;
+        asio::async_write(socket_, buffers_,
+                          [self = self<legacy_connection>()](const error_code& ec, std::size_t n) {
+                              self->on_write(ec, n);
+                          });
+    }
+
+    void on_write(const error_code& ec, std::size_t n) {
+        writing_ = false;
+        if (state_ == phase::dead) {
+            return;
+        }
+        if (ec) {
+            drop("write: " + ec.message());
+            return;
+        }
+        queued_ -= n;
+        sending_.clear();
+        if (!queue_.empty()) {
+            write();
+        } else {
+            on_drained();
+        }
+    }
+
+    void on_drained() {
+        if (state_ == phase::flushing) {
+            if (peer_eof_) {
+                die();
+                return;
+            }
+            error_code ignored;
+            socket_.shutdown(tcp::socket::shutdown_send, ignored);
+            state_ = phase::lingering;
+            set_deadline(close_timeout);
+        } else if (state_ == phase::closing && (peer_close_ || peer_eof_)) {
+            die();
+        }
+    }
+
+    /// Starts the server's side of the closing handshake: draft-76 sends FF 00 and waits
+    /// (bounded) for the client's; draft-75 has none, so the last bytes go out, then TCP closes.
+    void start_close() {
+        set_deadline(close_timeout);
+        if (version_ == hixie76::draft::draft76) {
+            state_ = phase::closing;
+            queue_bytes(std::string(hixie76::close_frame.data(), hixie76::close_frame.size()));
+        } else {
+            finish_after_flush();
+        }
+    }
+
+    /// A final response is queued: send it, shut down writes, then close (all bounded).
+    void finish_after_flush() {
+        state_ = phase::flushing;
+        reserved_ = false;
+        set_deadline(close_timeout);
+        if (!writing_ && queue_.empty()) {
+            on_drained();
+        }
+    }
+
+    void reject(hixie76::error e) {
+        int status = 0;
+        std::string response = rejection(e, status);
+        log_error("handshake refused: " + std::string(hixie76::to_string(e)) + " (" +
+                  std::to_string(status) + ")");
+        queue_.clear(); // what is not on its way yet; a write in flight finishes first
+        queued_ = 0;
+        for (const outgoing& o : sending_) {
+            queued_ += o.size();
+        }
+        queue_bytes(std::move(response));
+        finish_after_flush();
+    }
+
+    /// Ends a connection after an error: a member leaves with the reason, others are logged.
+    void drop(const std::string& why) {
+        if (joined_) {
+            server_.leave(*this, why);
+        } else {
+            log_error(why);
+        }
+        die();
+    }
+
+    void die() {
+        if (state_ == phase::dead) {
+            return;
+        }
+        state_ = phase::dead;
+        reserved_ = false;
+        error_code ignored;
+        socket_.close(ignored);
+        timer_.cancel();
+        server_.remove(this);
+    }
+
+    tcp::socket socket_;
+    asio::steady_timer timer_;
+    phase state_ = phase::handshake;
+    bool peer_eof_ = false;   ///< the peer shut down its side
+    bool peer_close_ = false; ///< the peer's FF 00 arrived
+    std::array<char, 16 * 1024> rbuf_{};
+
+    // The opening handshake: every byte read so far, parsed again after each read.
+    std::string head_;
+    hixie76::request_parser parser_{};
+    bool head_sent_ = false; ///< the 101 head is queued; draft-76 still awaits key3
+    hixie76::draft version_ = hixie76::draft::draft76;
+
+    // Frames in: the decoder reads the stream, the assembler bounds and repairs each message.
+    hixie76::frame_decoder decoder_{};
+    hixie76::message_assembler assembler_{};
+
+    // Bytes out: queue_ waits while sending_ is in the write in flight.
+    std::deque<outgoing> queue_;
+    std::vector<outgoing> sending_;
+    std::vector<asio::const_buffer> buffers_;
+    std::size_t queued_ = 0; ///< bytes in queue_ and sending_
+    bool writing_ = false;
+};
+
+void room_server::on_accepted(tcp::socket socket) {
+    error_code ec;
+    const tcp::endpoint peer = socket.remote_endpoint(ec);
+    const std::string name = ec ? std::string("?") : endpoint_name(peer);
+    if (conns_.size() >= opt_.max_clients + handshake_slack) {
+        std::fprintf(stderr, "error %s: too many connections; closed\n", name.c_str());
+        return; // the socket closes as it goes out of scope
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto c = std::make_shared<legacy_connection>(*this, std::move(socket), name);
+    add(c);
+    c->start();
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    options opt;
+    const int status = parse_options(argc, argv, opt);
+    if (status >= 0) {
+        return status;
+    }
+    std::signal(SIGPIPE, SIG_IGN); // a peer that resets must not kill the server
+
+    // One io_context on this thread runs every socket, timer and signal.
+    asio::io_context ioc(1);
+    room_server server(ioc, std::move(opt));
+    if (!server.listen_and_announce()) {
+        return 1;
+    }
+    server.start();
+    ioc.run();
+    std::fprintf(stderr, "hixie76-mixed-room: stopped\n");
+    return 0;
+}
