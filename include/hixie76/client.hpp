@@ -38,11 +38,11 @@ namespace hixie76 {
 
 /// The parts of a `ws://` or `wss://` URL. **Lifetime** the views point into the parsed text.
 struct ws_url {
-    bool secure = false;           ///< `wss`
-    std::string_view host{};       ///< as written, without brackets for an IPv6 literal
-    bool ipv6 = false;             ///< the host was a bracketed IPv6 literal
-    std::uint16_t port = 0;        ///< explicit port, or 80 / 443 by scheme
-    std::string_view resource{};   ///< path and `?query`; "/" when the URL has no path
+    bool secure = false;         ///< `wss`
+    std::string_view host{};     ///< as written, without brackets for an IPv6 literal
+    bool ipv6 = false;           ///< the host was a bracketed IPv6 literal
+    std::uint16_t port = 0;      ///< explicit port, or 80 / 443 by scheme
+    std::string_view resource{}; ///< path and `?query`; "/" when the URL has no path
 };
 
 /// The result of parse_ws_url.
@@ -117,8 +117,8 @@ constexpr url_result parse_ws_url(std::string_view text) noexcept {
         }
         for (char c : r.url.host) {
             // A registered name or an IPv4 address: letters, digits, '-', '.', '_'.
-            const bool alnum = detail::is_digit(c) || (c >= 'a' && c <= 'z') ||
-                               (c >= 'A' && c <= 'Z');
+            const bool alnum =
+                detail::is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
             if (!alnum && c != '-' && c != '.' && c != '_') {
                 return r;
             }
@@ -182,13 +182,12 @@ public:
     /// **Errors** bad_url, bad_protocol (bytes outside U+0020–U+007E), unsafe_value (CR, LF,
     /// NUL or another control byte in the origin or an extra value, or an extra name that is
     /// not a token). **Spec** draft-76 §4.1 steps 1–27; draft-75 §4.1.
-    template <class URBG>
-    error start(std::string_view url, const client_options& opt, URBG& rng) {
+    template <class URBG> error start(std::string_view url, const client_options& opt, URBG& rng) {
         *this = client_handshake{};
         version_ = opt.version;
         exact_upgrade_ = opt.exact_upgrade;
         max_head_ = opt.max_head_bytes > (std::size_t{1} << 30) ? (std::size_t{1} << 30)
-                                                                 : opt.max_head_bytes;
+                                                                : opt.max_head_bytes;
         const url_result u = parse_ws_url(url);
         if (u.err != error::none) {
             return fail_start(u.err);
@@ -242,8 +241,8 @@ public:
         lines[n++] = "Host: " + host + "\r\n";
         lines[n++] = "Origin: " + origin_ + "\r\n";
         if (!protocol_.empty()) {
-            lines[n++] = (is76 ? "Sec-WebSocket-Protocol: " : "WebSocket-Protocol: ") +
-                         protocol_ + "\r\n";
+            lines[n++] =
+                (is76 ? "Sec-WebSocket-Protocol: " : "WebSocket-Protocol: ") + protocol_ + "\r\n";
         }
         if (is76) {
             const client_key k1 = generate_key(rng);
@@ -441,8 +440,7 @@ private:
             }
             if (tok_.field_count() < 2 || connection != 1 ||
                 buf_.substr(tok_.span(1).name_off, 21) != "Connection: Upgrade\r\n") {
-                return fail(connection == none ? error::missing_connection
-                                               : error::bad_connection,
+                return fail(connection == none ? error::missing_connection : error::bad_connection,
                             tok_.span(0).name_off + 20);
             }
         }

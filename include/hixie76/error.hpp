@@ -29,29 +29,29 @@ enum class error : std::uint8_t {
     key_no_digits = 4,     ///< a key holds no digit at all (conforming keys always have one)
 
     // --- the client's opening handshake, read by a server (§5.1) ---
-    bad_method = 10,          ///< request method is not `GET` (§4.1 step 5)
-    bad_request_target = 11,  ///< resource name empty, not starting with `/`, or a fragment
-    bad_version = 12,         ///< request version is not `HTTP/1.1` (§4.1 step 5)
-    bad_request_line = 13,    ///< request line is not `GET SP resource SP HTTP/1.1 CRLF`
-    bare_lf = 14,             ///< a line ends in LF without CR (§4.1 steps 24–25: CRLF)
-    bare_cr = 15,             ///< a CR that is not followed by LF
-    malformed_field = 16,     ///< a field line with no colon, an empty or invalid name, a fold
-    bad_control_char = 17,    ///< NUL or another control byte in the request line or a value
-    head_too_large = 18,      ///< the head exceeds the configured byte limit
-    too_many_fields = 19,     ///< the head has more fields than the configured limit
-    missing_host = 20,        ///< no `Host` field (§4.1 step 8)
-    missing_upgrade = 21,     ///< WebSocket keys but no `Upgrade` field (§4.1 step 6)
-    bad_upgrade = 22,         ///< `Upgrade` is not `WebSocket`
-    missing_connection = 23,  ///< WebSocket request without `Connection` (§4.1 step 7)
-    bad_connection = 24,      ///< `Connection` does not list `Upgrade`
-    only_one_key = 25,        ///< `Sec-WebSocket-Key1` without `-Key2`, or the reverse
-    duplicate_key = 26,       ///< `Sec-WebSocket-Key1` or `-Key2` appears twice
-    duplicate_field = 27,     ///< Host, Origin, Upgrade, Connection or Protocol appears twice
-    bad_protocol = 28,        ///< subprotocol empty or outside U+0020–U+007E (§4.1 step 12)
-    unsupported_draft = 29,   ///< `Sec-WebSocket-Draft` other than 0 (hybi-01…03 client)
-    rfc6455_request = 30,     ///< an RFC 6455 request (`Sec-WebSocket-Key`/`-Version`)
-    missing_key3 = 31,        ///< the stream ended before the 8 bytes of key3 (§5.1)
-    unexpected_eof = 32,      ///< the stream ended inside the head
+    bad_method = 10,         ///< request method is not `GET` (§4.1 step 5)
+    bad_request_target = 11, ///< resource name empty, not starting with `/`, or a fragment
+    bad_version = 12,        ///< request version is not `HTTP/1.1` (§4.1 step 5)
+    bad_request_line = 13,   ///< request line is not `GET SP resource SP HTTP/1.1 CRLF`
+    bare_lf = 14,            ///< a line ends in LF without CR (§4.1 steps 24–25: CRLF)
+    bare_cr = 15,            ///< a CR that is not followed by LF
+    malformed_field = 16,    ///< a field line with no colon, an empty or invalid name, a fold
+    bad_control_char = 17,   ///< NUL or another control byte in the request line or a value
+    head_too_large = 18,     ///< the head exceeds the configured byte limit
+    too_many_fields = 19,    ///< the head has more fields than the configured limit
+    missing_host = 20,       ///< no `Host` field (§4.1 step 8)
+    missing_upgrade = 21,    ///< WebSocket keys but no `Upgrade` field (§4.1 step 6)
+    bad_upgrade = 22,        ///< `Upgrade` is not `WebSocket`
+    missing_connection = 23, ///< WebSocket request without `Connection` (§4.1 step 7)
+    bad_connection = 24,     ///< `Connection` does not list `Upgrade`
+    only_one_key = 25,       ///< `Sec-WebSocket-Key1` without `-Key2`, or the reverse
+    duplicate_key = 26,      ///< `Sec-WebSocket-Key1` or `-Key2` appears twice
+    duplicate_field = 27,    ///< Host, Origin, Upgrade, Connection or Protocol appears twice
+    bad_protocol = 28,       ///< subprotocol empty or outside U+0020–U+007E (§4.1 step 12)
+    unsupported_draft = 29,  ///< `Sec-WebSocket-Draft` other than 0 (hybi-01…03 client)
+    rfc6455_request = 30,    ///< an RFC 6455 request (`Sec-WebSocket-Key`/`-Version`)
+    missing_key3 = 31,       ///< the stream ended before the 8 bytes of key3 (§5.1)
+    unexpected_eof = 32,     ///< the stream ended inside the head
 
     // --- building responses and requests (caller's input) ---
     missing_origin = 40,   ///< no origin to echo: the request had none and none was configured
@@ -115,54 +115,102 @@ enum class error_condition_kind : std::uint8_t {
 /// The code's identifier, e.g. `"key_no_spaces"`. Never empty.
 constexpr std::string_view to_string(error e) noexcept {
     switch (e) {
-    case error::none: return "none";
-    case error::key_no_spaces: return "key_no_spaces";
-    case error::key_not_divisible: return "key_not_divisible";
-    case error::key_overflow: return "key_overflow";
-    case error::key_no_digits: return "key_no_digits";
-    case error::bad_method: return "bad_method";
-    case error::bad_request_target: return "bad_request_target";
-    case error::bad_version: return "bad_version";
-    case error::bad_request_line: return "bad_request_line";
-    case error::bare_lf: return "bare_lf";
-    case error::bare_cr: return "bare_cr";
-    case error::malformed_field: return "malformed_field";
-    case error::bad_control_char: return "bad_control_char";
-    case error::head_too_large: return "head_too_large";
-    case error::too_many_fields: return "too_many_fields";
-    case error::missing_host: return "missing_host";
-    case error::missing_upgrade: return "missing_upgrade";
-    case error::bad_upgrade: return "bad_upgrade";
-    case error::missing_connection: return "missing_connection";
-    case error::bad_connection: return "bad_connection";
-    case error::only_one_key: return "only_one_key";
-    case error::duplicate_key: return "duplicate_key";
-    case error::duplicate_field: return "duplicate_field";
-    case error::bad_protocol: return "bad_protocol";
-    case error::unsupported_draft: return "unsupported_draft";
-    case error::rfc6455_request: return "rfc6455_request";
-    case error::missing_key3: return "missing_key3";
-    case error::unexpected_eof: return "unexpected_eof";
-    case error::missing_origin: return "missing_origin";
-    case error::unsafe_value: return "unsafe_value";
-    case error::buffer_too_small: return "buffer_too_small";
-    case error::origin_refused: return "origin_refused";
-    case error::bad_url: return "bad_url";
-    case error::bad_status_line: return "bad_status_line";
-    case error::bad_status: return "bad_status";
-    case error::missing_sec_origin: return "missing_sec_origin";
-    case error::missing_sec_location: return "missing_sec_location";
-    case error::missing_sec_protocol: return "missing_sec_protocol";
-    case error::origin_mismatch: return "origin_mismatch";
-    case error::location_mismatch: return "location_mismatch";
-    case error::protocol_mismatch: return "protocol_mismatch";
-    case error::token_mismatch: return "token_mismatch";
-    case error::frame_too_large: return "frame_too_large";
-    case error::length_overflow: return "length_overflow";
-    case error::invalid_utf8: return "invalid_utf8";
-    case error::text_contains_ff: return "text_contains_ff";
-    case error::message_too_large: return "message_too_large";
-    case error::unknown_frame_type: return "unknown_frame_type";
+    case error::none:
+        return "none";
+    case error::key_no_spaces:
+        return "key_no_spaces";
+    case error::key_not_divisible:
+        return "key_not_divisible";
+    case error::key_overflow:
+        return "key_overflow";
+    case error::key_no_digits:
+        return "key_no_digits";
+    case error::bad_method:
+        return "bad_method";
+    case error::bad_request_target:
+        return "bad_request_target";
+    case error::bad_version:
+        return "bad_version";
+    case error::bad_request_line:
+        return "bad_request_line";
+    case error::bare_lf:
+        return "bare_lf";
+    case error::bare_cr:
+        return "bare_cr";
+    case error::malformed_field:
+        return "malformed_field";
+    case error::bad_control_char:
+        return "bad_control_char";
+    case error::head_too_large:
+        return "head_too_large";
+    case error::too_many_fields:
+        return "too_many_fields";
+    case error::missing_host:
+        return "missing_host";
+    case error::missing_upgrade:
+        return "missing_upgrade";
+    case error::bad_upgrade:
+        return "bad_upgrade";
+    case error::missing_connection:
+        return "missing_connection";
+    case error::bad_connection:
+        return "bad_connection";
+    case error::only_one_key:
+        return "only_one_key";
+    case error::duplicate_key:
+        return "duplicate_key";
+    case error::duplicate_field:
+        return "duplicate_field";
+    case error::bad_protocol:
+        return "bad_protocol";
+    case error::unsupported_draft:
+        return "unsupported_draft";
+    case error::rfc6455_request:
+        return "rfc6455_request";
+    case error::missing_key3:
+        return "missing_key3";
+    case error::unexpected_eof:
+        return "unexpected_eof";
+    case error::missing_origin:
+        return "missing_origin";
+    case error::unsafe_value:
+        return "unsafe_value";
+    case error::buffer_too_small:
+        return "buffer_too_small";
+    case error::origin_refused:
+        return "origin_refused";
+    case error::bad_url:
+        return "bad_url";
+    case error::bad_status_line:
+        return "bad_status_line";
+    case error::bad_status:
+        return "bad_status";
+    case error::missing_sec_origin:
+        return "missing_sec_origin";
+    case error::missing_sec_location:
+        return "missing_sec_location";
+    case error::missing_sec_protocol:
+        return "missing_sec_protocol";
+    case error::origin_mismatch:
+        return "origin_mismatch";
+    case error::location_mismatch:
+        return "location_mismatch";
+    case error::protocol_mismatch:
+        return "protocol_mismatch";
+    case error::token_mismatch:
+        return "token_mismatch";
+    case error::frame_too_large:
+        return "frame_too_large";
+    case error::length_overflow:
+        return "length_overflow";
+    case error::invalid_utf8:
+        return "invalid_utf8";
+    case error::text_contains_ff:
+        return "text_contains_ff";
+    case error::message_too_large:
+        return "message_too_large";
+    case error::unknown_frame_type:
+        return "unknown_frame_type";
     }
     return "unknown";
 }
@@ -170,7 +218,8 @@ constexpr std::string_view to_string(error e) noexcept {
 /// A human sentence naming the broken rule and, where there is one, the remedy.
 constexpr std::string_view describe(error e) noexcept {
     switch (e) {
-    case error::none: return "success";
+    case error::none:
+        return "success";
     case error::key_no_spaces:
         return "a Sec-WebSocket-Key field has no spaces (draft-76 5.2: abort, a symptom of a "
                "cross-protocol attack)";
@@ -179,31 +228,42 @@ constexpr std::string_view describe(error e) noexcept {
                "(draft-76 5.2: abort)";
     case error::key_overflow:
         return "a Sec-WebSocket-Key number is greater than 4294967295 (draft-76 5.2: abort)";
-    case error::key_no_digits: return "a Sec-WebSocket-Key field holds no digits";
-    case error::bad_method: return "the request method is not GET (draft-76 4.1 step 5)";
+    case error::key_no_digits:
+        return "a Sec-WebSocket-Key field holds no digits";
+    case error::bad_method:
+        return "the request method is not GET (draft-76 4.1 step 5)";
     case error::bad_request_target:
         return "the resource name must start with '/' and hold no fragment (draft-76 3)";
-    case error::bad_version: return "the request version is not HTTP/1.1 (draft-76 4.1 step 5)";
+    case error::bad_version:
+        return "the request version is not HTTP/1.1 (draft-76 4.1 step 5)";
     case error::bad_request_line:
         return "the request line is not 'GET <resource> HTTP/1.1' with single spaces";
-    case error::bare_lf: return "a line ends in LF without CR; lines must end in CRLF";
-    case error::bare_cr: return "a CR is not followed by LF";
+    case error::bare_lf:
+        return "a line ends in LF without CR; lines must end in CRLF";
+    case error::bare_cr:
+        return "a CR is not followed by LF";
     case error::malformed_field:
         return "a field line is not 'Name: value' (no colon, empty or invalid name, or a fold)";
-    case error::bad_control_char: return "a control byte (such as NUL) appears in the head";
-    case error::head_too_large: return "the handshake head is larger than the configured limit";
+    case error::bad_control_char:
+        return "a control byte (such as NUL) appears in the head";
+    case error::head_too_large:
+        return "the handshake head is larger than the configured limit";
     case error::too_many_fields:
         return "the handshake head has more fields than the configured limit";
-    case error::missing_host: return "the request has no Host field (draft-76 4.1 step 8)";
+    case error::missing_host:
+        return "the request has no Host field (draft-76 4.1 step 8)";
     case error::missing_upgrade:
         return "a WebSocket request has no Upgrade field (draft-76 4.1 step 6)";
-    case error::bad_upgrade: return "the Upgrade field is not 'WebSocket'";
+    case error::bad_upgrade:
+        return "the Upgrade field is not 'WebSocket'";
     case error::missing_connection:
         return "a WebSocket request has no Connection field (draft-76 4.1 step 7)";
-    case error::bad_connection: return "the Connection field does not list 'Upgrade'";
+    case error::bad_connection:
+        return "the Connection field does not list 'Upgrade'";
     case error::only_one_key:
         return "only one of Sec-WebSocket-Key1 and Sec-WebSocket-Key2 is present";
-    case error::duplicate_key: return "Sec-WebSocket-Key1 or Sec-WebSocket-Key2 appears twice";
+    case error::duplicate_key:
+        return "Sec-WebSocket-Key1 or Sec-WebSocket-Key2 appears twice";
     case error::duplicate_field:
         return "Host, Origin, Upgrade, Connection or a protocol field appears twice";
     case error::bad_protocol:
@@ -214,36 +274,47 @@ constexpr std::string_view describe(error e) noexcept {
         return "an RFC 6455 request; hand the connection to an RFC 6455 implementation";
     case error::missing_key3:
         return "the connection ended before the 8 bytes of key3 (draft-76 5.1)";
-    case error::unexpected_eof: return "the connection ended inside the handshake head";
+    case error::unexpected_eof:
+        return "the connection ended inside the handshake head";
     case error::missing_origin:
         return "no origin to echo: the request had no Origin and none was configured";
     case error::unsafe_value:
         return "a value holds CR, LF, NUL or another control byte and could split the "
                "message; refused";
-    case error::buffer_too_small: return "the output buffer is too small";
-    case error::origin_refused: return "the origin is not allowed by this server (403)";
+    case error::buffer_too_small:
+        return "the output buffer is too small";
+    case error::origin_refused:
+        return "the origin is not allowed by this server (403)";
     case error::bad_url:
         return "not a ws:// or wss:// URL with a host, a valid port and no fragment (draft-76 3)";
     case error::bad_status_line:
         return "the response status line is malformed (draft-76 4.1 step 28)";
-    case error::bad_status: return "the response status is not 101 (draft-76 4.1 steps 29-31)";
-    case error::missing_sec_origin: return "the response has no Sec-WebSocket-Origin field";
-    case error::missing_sec_location: return "the response has no Sec-WebSocket-Location field";
+    case error::bad_status:
+        return "the response status is not 101 (draft-76 4.1 steps 29-31)";
+    case error::missing_sec_origin:
+        return "the response has no Sec-WebSocket-Origin field";
+    case error::missing_sec_location:
+        return "the response has no Sec-WebSocket-Location field";
     case error::missing_sec_protocol:
         return "a subprotocol was requested but the response names none";
-    case error::origin_mismatch: return "the response's origin differs from the one sent";
-    case error::location_mismatch: return "the response's location differs from the URL used";
+    case error::origin_mismatch:
+        return "the response's origin differs from the one sent";
+    case error::location_mismatch:
+        return "the response's location differs from the URL used";
     case error::protocol_mismatch:
         return "the response's subprotocol differs from the one requested";
     case error::token_mismatch:
         return "the 16-byte answer is not the MD5 of the challenge (draft-76 4.1 step 45)";
-    case error::frame_too_large: return "a frame is longer than the configured limit";
+    case error::frame_too_large:
+        return "a frame is longer than the configured limit";
     case error::length_overflow:
         return "a frame length prefix is above 2^63-1 or longer than 10 bytes";
-    case error::invalid_utf8: return "text is not valid UTF-8";
+    case error::invalid_utf8:
+        return "text is not valid UTF-8";
     case error::text_contains_ff:
         return "a text payload contains byte 0xFF, which would end the frame early";
-    case error::message_too_large: return "a message is longer than the assembler's limit";
+    case error::message_too_large:
+        return "a message is longer than the assembler's limit";
     case error::unknown_frame_type:
         return "a frame of a type other than 0x00 text arrived (strict types)";
     }
@@ -253,7 +324,8 @@ constexpr std::string_view describe(error e) noexcept {
 /// The class of an error.
 constexpr error_condition_kind condition_of(error e) noexcept {
     switch (e) {
-    case error::none: return error_condition_kind::none;
+    case error::none:
+        return error_condition_kind::none;
     case error::head_too_large:
     case error::too_many_fields:
     case error::frame_too_large:
@@ -313,14 +385,19 @@ constexpr error_condition_kind condition_of(error e) noexcept {
 /// due (the peer is gone, or the error does not arise while reading a request).
 constexpr int suggested_http_status(error e) noexcept {
     switch (e) {
-    case error::none: return 0;
-    case error::bad_method: return 405;
-    case error::bad_version: return 505;
+    case error::none:
+        return 0;
+    case error::bad_method:
+        return 405;
+    case error::bad_version:
+        return 505;
     case error::head_too_large:
     case error::too_many_fields:
         return 431;
-    case error::rfc6455_request: return 426;
-    case error::origin_refused: return 403;
+    case error::rfc6455_request:
+        return 426;
+    case error::origin_refused:
+        return 403;
     case error::key_no_spaces:
     case error::key_not_divisible:
     case error::key_overflow:
@@ -371,19 +448,53 @@ constexpr int suggested_http_status(error e) noexcept {
 /// Every code, in declaration order (for tests and tables).
 inline constexpr error all_errors[] = {
     error::none,
-    error::key_no_spaces, error::key_not_divisible, error::key_overflow, error::key_no_digits,
-    error::bad_method, error::bad_request_target, error::bad_version, error::bad_request_line,
-    error::bare_lf, error::bare_cr, error::malformed_field, error::bad_control_char,
-    error::head_too_large, error::too_many_fields, error::missing_host, error::missing_upgrade,
-    error::bad_upgrade, error::missing_connection, error::bad_connection, error::only_one_key,
-    error::duplicate_key, error::duplicate_field, error::bad_protocol, error::unsupported_draft,
-    error::rfc6455_request, error::missing_key3, error::unexpected_eof,
-    error::missing_origin, error::unsafe_value, error::buffer_too_small, error::origin_refused,
-    error::bad_url, error::bad_status_line, error::bad_status, error::missing_sec_origin,
-    error::missing_sec_location, error::missing_sec_protocol, error::origin_mismatch,
-    error::location_mismatch, error::protocol_mismatch, error::token_mismatch,
-    error::frame_too_large, error::length_overflow, error::invalid_utf8, error::text_contains_ff,
-    error::message_too_large, error::unknown_frame_type,
+    error::key_no_spaces,
+    error::key_not_divisible,
+    error::key_overflow,
+    error::key_no_digits,
+    error::bad_method,
+    error::bad_request_target,
+    error::bad_version,
+    error::bad_request_line,
+    error::bare_lf,
+    error::bare_cr,
+    error::malformed_field,
+    error::bad_control_char,
+    error::head_too_large,
+    error::too_many_fields,
+    error::missing_host,
+    error::missing_upgrade,
+    error::bad_upgrade,
+    error::missing_connection,
+    error::bad_connection,
+    error::only_one_key,
+    error::duplicate_key,
+    error::duplicate_field,
+    error::bad_protocol,
+    error::unsupported_draft,
+    error::rfc6455_request,
+    error::missing_key3,
+    error::unexpected_eof,
+    error::missing_origin,
+    error::unsafe_value,
+    error::buffer_too_small,
+    error::origin_refused,
+    error::bad_url,
+    error::bad_status_line,
+    error::bad_status,
+    error::missing_sec_origin,
+    error::missing_sec_location,
+    error::missing_sec_protocol,
+    error::origin_mismatch,
+    error::location_mismatch,
+    error::protocol_mismatch,
+    error::token_mismatch,
+    error::frame_too_large,
+    error::length_overflow,
+    error::invalid_utf8,
+    error::text_contains_ff,
+    error::message_too_large,
+    error::unknown_frame_type,
 };
 
 namespace detail {

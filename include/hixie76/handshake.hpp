@@ -271,7 +271,8 @@ private:
                 return fail(error::bad_request_target, sp1 + 1 + i);
             }
         }
-        resource_ = {static_cast<std::uint32_t>(sp1 + 1), static_cast<std::uint32_t>(target.size())};
+        resource_ = {static_cast<std::uint32_t>(sp1 + 1),
+                     static_cast<std::uint32_t>(target.size())};
         return result_;
     }
 
@@ -329,20 +330,48 @@ private:
             std::uint8_t* slot = nullptr;
             error dup = error::duplicate_field;
             switch (name.size()) {
-            case 4: if (name_is(name, "host")) slot = &host_; break;
-            case 6: if (name_is(name, "origin")) slot = &origin_; break;
-            case 7: if (name_is(name, "upgrade")) slot = &upgrade_; break;
-            case 10: if (name_is(name, "connection")) slot = &connection_; break;
-            case 17: rfc6455 = rfc6455 || name_is(name, "sec-websocket-key"); break;
-            case 18:
-                if (name_is(name, "sec-websocket-key1")) { slot = &key1_; dup = error::duplicate_key; }
-                else if (name_is(name, "sec-websocket-key2")) { slot = &key2_; dup = error::duplicate_key; }
-                else if (name_is(name, "websocket-protocol")) slot = &protocol75_;
+            case 4:
+                if (name_is(name, "host"))
+                    slot = &host_;
                 break;
-            case 19: if (name_is(name, "sec-websocket-draft")) slot = &draft_; break;
-            case 21: rfc6455 = rfc6455 || name_is(name, "sec-websocket-version"); break;
-            case 22: if (name_is(name, "sec-websocket-protocol")) slot = &protocol76_; break;
-            default: break;
+            case 6:
+                if (name_is(name, "origin"))
+                    slot = &origin_;
+                break;
+            case 7:
+                if (name_is(name, "upgrade"))
+                    slot = &upgrade_;
+                break;
+            case 10:
+                if (name_is(name, "connection"))
+                    slot = &connection_;
+                break;
+            case 17:
+                rfc6455 = rfc6455 || name_is(name, "sec-websocket-key");
+                break;
+            case 18:
+                if (name_is(name, "sec-websocket-key1")) {
+                    slot = &key1_;
+                    dup = error::duplicate_key;
+                } else if (name_is(name, "sec-websocket-key2")) {
+                    slot = &key2_;
+                    dup = error::duplicate_key;
+                } else if (name_is(name, "websocket-protocol"))
+                    slot = &protocol75_;
+                break;
+            case 19:
+                if (name_is(name, "sec-websocket-draft"))
+                    slot = &draft_;
+                break;
+            case 21:
+                rfc6455 = rfc6455 || name_is(name, "sec-websocket-version");
+                break;
+            case 22:
+                if (name_is(name, "sec-websocket-protocol"))
+                    slot = &protocol76_;
+                break;
+            default:
+                break;
             }
             if (slot != nullptr && !note(*slot, idx) && dup_err == error::none) {
                 dup_err = dup;
@@ -360,8 +389,8 @@ private:
             return fail(error::missing_host, tok_.position());
         }
         const bool has_keys = key1_ != none_idx || key2_ != none_idx;
-        const bool conn_upgrade =
-            connection_ != none_idx && detail::list_contains_token(value_of(connection_), "upgrade");
+        const bool conn_upgrade = connection_ != none_idx &&
+                                  detail::list_contains_token(value_of(connection_), "upgrade");
         // Without keys, only `Upgrade: WebSocket` makes a WebSocket (draft-75) request; any
         // other GET is plain HTTP, which may ignore an Upgrade it does not speak (RFC 9110
         // §7.8: `h2c`, or a stray `Connection: Upgrade`).
@@ -655,18 +684,30 @@ inline error append_response(const request_parser& req, const response_options& 
 /// The reason phrase for the statuses this library writes.
 constexpr std::string_view reason_phrase(int status) noexcept {
     switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 426: return "Upgrade Required";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Error";
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 426:
+        return "Upgrade Required";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Error";
     }
 }
 
@@ -714,8 +755,8 @@ inline write_result write_rejection(error e, char* out, std::size_t cap) noexcep
         status = 400;
     }
     if (e == error::rfc6455_request) {
-        return write_http_response(status, "text/plain; charset=utf-8", rfc6455_refusal_text,
-                                   out, cap);
+        return write_http_response(status, "text/plain; charset=utf-8", rfc6455_refusal_text, out,
+                                   cap);
     }
     // describe() plus a newline, without allocating.
     char body[256] = {};
@@ -725,8 +766,8 @@ inline write_result write_rejection(error e, char* out, std::size_t cap) noexcep
         body[i] = text[i];
     }
     body[n] = '\n';
-    return write_http_response(status, "text/plain; charset=utf-8",
-                               std::string_view(body, n + 1), out, cap);
+    return write_http_response(status, "text/plain; charset=utf-8", std::string_view(body, n + 1),
+                               out, cap);
 }
 
 /// Appends a rejection to `out` (a convenience that allocates).

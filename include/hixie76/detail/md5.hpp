@@ -24,23 +24,20 @@ namespace md5_impl {
 
 /// T[i] = floor(abs(sin(i + 1)) * 2^32) (RFC 1321 §3.4).
 inline constexpr std::uint32_t k[64] = {
-    0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613,
-    0xfd469501, 0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193,
-    0xa679438e, 0x49b40821, 0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d,
-    0x02441453, 0xd8a1e681, 0xe7d3fbc8, 0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed,
-    0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a, 0xfffa3942, 0x8771f681, 0x6d9d6122,
-    0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70, 0x289b7ec6, 0xeaa127fa,
-    0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665, 0xf4292244,
-    0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
-    0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb,
-    0xeb86d391};
+    0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
+    0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
+    0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+    0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
+    0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
+    0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+    0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+    0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391};
 
 /// Per-round left-rotation amounts (RFC 1321 §3.4).
-inline constexpr unsigned shifts[64] = {7,  12, 17, 22, 7,  12, 17, 22, 7,  12, 17, 22, 7,
-                                        12, 17, 22, 5,  9,  14, 20, 5,  9,  14, 20, 5,  9,
-                                        14, 20, 5,  9,  14, 20, 4,  11, 16, 23, 4,  11, 16,
-                                        23, 4,  11, 16, 23, 4,  11, 16, 23, 6,  10, 15, 21,
-                                        6,  10, 15, 21, 6,  10, 15, 21, 6,  10, 15, 21};
+inline constexpr unsigned shifts[64] = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
+                                        5, 9,  14, 20, 5, 9,  14, 20, 5, 9,  14, 20, 5, 9,  14, 20,
+                                        4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
+                                        6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
 
 constexpr std::uint32_t rotl(std::uint32_t x, unsigned n) noexcept {
     return (x << n) | (x >> (32U - n)); // n is 4..23, never 0 or 32
@@ -69,13 +66,18 @@ constexpr std::uint32_t mix(std::uint32_t b, std::uint32_t c, std::uint32_t d) n
 template <std::size_t I>
 constexpr void step(std::uint32_t (&v)[4], const std::uint32_t (&m)[16]) noexcept {
     constexpr unsigned r = I / 16;
-    constexpr std::size_t g = r == 0 ? I : r == 1 ? (5 * I + 1) % 16 : r == 2 ? (3 * I + 5) % 16 : (7 * I) % 16;
-    constexpr std::size_t ia = (64 - I) % 4, ib = (65 - I) % 4, ic = (66 - I) % 4, id = (67 - I) % 4;
+    constexpr std::size_t g = r == 0   ? I
+                              : r == 1 ? (5 * I + 1) % 16
+                              : r == 2 ? (3 * I + 5) % 16
+                                       : (7 * I) % 16;
+    constexpr std::size_t ia = (64 - I) % 4, ib = (65 - I) % 4, ic = (66 - I) % 4,
+                          id = (67 - I) % 4;
     v[ia] = v[ib] + rotl(v[ia] + mix<r>(v[ib], v[ic], v[id]) + k[I] + m[g], shifts[I]);
 }
 
 template <std::size_t... I>
-constexpr void all_steps(std::uint32_t (&v)[4], const std::uint32_t (&m)[16], std::index_sequence<I...>) noexcept {
+constexpr void all_steps(std::uint32_t (&v)[4], const std::uint32_t (&m)[16],
+                         std::index_sequence<I...>) noexcept {
     (step<I>(v, m), ...);
 }
 
