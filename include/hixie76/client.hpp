@@ -317,7 +317,7 @@ public:
             }
         }
         const std::size_t head = tok_.position();
-        if (buf.size() < head + 16) {
+        if (head > buf.size() || buf.size() - head < 16) { // (no head + 16: it cannot wrap)
             return {parse_status::need_more, error::none, buf.size()};
         }
         if (!detail::equal_bytes(buf.data() + head, expected_.data(), 16)) {

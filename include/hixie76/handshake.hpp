@@ -107,7 +107,7 @@ public:
         }
         // Awaiting key3 (§5.1: exactly 8 bytes after the blank line, maybe in a later read).
         const std::size_t head = tok_.position();
-        if (buf.size() < head + 8) {
+        if (head > buf.size() || buf.size() - head < 8) { // (no head + 8: it cannot wrap)
             return {parse_status::need_more, error::none, buf.size()};
         }
         key3_.assign(buf.data() + head, 8);
@@ -331,20 +331,24 @@ private:
             error dup = error::duplicate_field;
             switch (name.size()) {
             case 4:
-                if (name_is(name, "host"))
+                if (name_is(name, "host")) {
                     slot = &host_;
+                }
                 break;
             case 6:
-                if (name_is(name, "origin"))
+                if (name_is(name, "origin")) {
                     slot = &origin_;
+                }
                 break;
             case 7:
-                if (name_is(name, "upgrade"))
+                if (name_is(name, "upgrade")) {
                     slot = &upgrade_;
+                }
                 break;
             case 10:
-                if (name_is(name, "connection"))
+                if (name_is(name, "connection")) {
                     slot = &connection_;
+                }
                 break;
             case 17:
                 rfc6455 = rfc6455 || name_is(name, "sec-websocket-key");
@@ -356,19 +360,22 @@ private:
                 } else if (name_is(name, "sec-websocket-key2")) {
                     slot = &key2_;
                     dup = error::duplicate_key;
-                } else if (name_is(name, "websocket-protocol"))
+                } else if (name_is(name, "websocket-protocol")) {
                     slot = &protocol75_;
+                }
                 break;
             case 19:
-                if (name_is(name, "sec-websocket-draft"))
+                if (name_is(name, "sec-websocket-draft")) {
                     slot = &draft_;
+                }
                 break;
             case 21:
                 rfc6455 = rfc6455 || name_is(name, "sec-websocket-version");
                 break;
             case 22:
-                if (name_is(name, "sec-websocket-protocol"))
+                if (name_is(name, "sec-websocket-protocol")) {
                     slot = &protocol76_;
+                }
                 break;
             default:
                 break;

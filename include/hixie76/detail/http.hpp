@@ -245,9 +245,6 @@ public:
     }
 
 private:
-    static constexpr bool is_value_stop(char c) noexcept {
-        return c == '\r' || c == '\n' || is_forbidden_control(c);
-    }
     constexpr head_step fail(error e, std::size_t at) noexcept {
         pos_ = at;
         return {parse_status::failed, e, at};

@@ -70,14 +70,16 @@ constexpr void step(std::uint32_t (&v)[4], const std::uint32_t (&m)[16]) noexcep
                               : r == 1 ? (5 * I + 1) % 16
                               : r == 2 ? (3 * I + 5) % 16
                                        : (7 * I) % 16;
-    constexpr std::size_t ia = (64 - I) % 4, ib = (65 - I) % 4, ic = (66 - I) % 4,
-                          id = (67 - I) % 4;
+    constexpr std::size_t ia = (64 - I) % 4;
+    constexpr std::size_t ib = (65 - I) % 4;
+    constexpr std::size_t ic = (66 - I) % 4;
+    constexpr std::size_t id = (67 - I) % 4;
     v[ia] = v[ib] + rotl(v[ia] + mix<r>(v[ib], v[ic], v[id]) + k[I] + m[g], shifts[I]);
 }
 
 template <std::size_t... I>
 constexpr void all_steps(std::uint32_t (&v)[4], const std::uint32_t (&m)[16],
-                         std::index_sequence<I...>) noexcept {
+                         std::index_sequence<I...> /*steps*/) noexcept {
     (step<I>(v, m), ...);
 }
 
