@@ -54,8 +54,8 @@ constexpr std::uint64_t load_word(const char* p) noexcept {
 /// The index of the first byte in `p[i, n)` that is not ASCII (0x80 or above), or `n`.
 /// Complexity: O(n - i); 64 bytes per step while the bytes are ASCII.
 constexpr std::size_t skip_ascii(const char* p, std::size_t i, std::size_t n) noexcept {
-    if (i < n && byte(p[i]) >= 0x80) {
-        return i; // inside non-ASCII text: do not pay for word loads per character
+    if (i >= n || byte(p[i]) >= 0x80) {
+        return i < n ? i : n; // at the end, or inside non-ASCII text: no word loads
     }
     while (n - i >= 64) {
         const std::uint64_t a =
