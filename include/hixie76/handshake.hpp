@@ -227,6 +227,20 @@ private:
     /// Checks `GET SP resource SP HTTP/1.1` (draft-76 §4.1 step 5).
     constexpr parse_result check_request_line() noexcept {
         const std::string_view line = tok_.start_line(buf_);
+        // The usual line, `GET /… HTTP/1.1` with no SP, '#' or byte above 0x7F in the target,
+        // passes every check below: take it without the three searches.
+        if (line.size() >= 14 && line.substr(0, 5) == "GET /" &&
+            line.substr(line.size() - 9) == " HTTP/1.1") {
+            std::size_t i = 4;
+            const std::size_t end = line.size() - 9;
+            while (i < end && line[i] != ' ' && line[i] != '#' && detail::byte(line[i]) < 0x80) {
+                ++i;
+            }
+            if (i == end) {
+                resource_ = {4, static_cast<std::uint32_t>(end - 4)};
+                return result_;
+            }
+        }
         // Each structural fault is reported where the line first departs from the form: a
         // missing space or token at the line's end, an extra space where it stands.
         const std::size_t sp1 = line.find(' ');
@@ -296,6 +310,19 @@ private:
                 ((word(name.data()) | fold) ^ word(lower.data())) |
                 ((word(name.data() + mid) | fold) ^ word(lower.data() + mid)) |
                 ((word(name.data() + n - 8) | fold) ^ word(lower.data() + n - 8));
+            return d == 0;
+        }
+        if (!detail::in_constant_evaluation() && n >= 4) {
+            // Two overlapping 4-byte words: first and last (names here are 4..7 bytes).
+            constexpr std::uint32_t fold = 0x20202020u;
+            const auto word = [](const char* p) {
+                std::uint32_t w = 0;
+                std::memcpy(&w, p, 4);
+                return w;
+            };
+            const std::uint32_t d =
+                ((word(name.data()) | fold) ^ word(lower.data())) |
+                ((word(name.data() + n - 4) | fold) ^ word(lower.data() + n - 4));
             return d == 0;
         }
         unsigned diff = 0;
@@ -571,7 +598,16 @@ private:
 /// True when `s` may not be written into a head: CR, LF or NUL (which could split the
 /// message) or another control byte but HTAB (which a peer would refuse).
 constexpr bool unsafe(std::string_view s) noexcept {
-    for (char c : s) {
+    std::size_t i = 0;
+    if (!in_constant_evaluation()) {
+        // Eight bytes at a time while none is below 0x20 or DEL (an HTAB stops the words; the
+        // loop below passes it).
+        while (s.size() - i >= 8 && swar_controls(load_le64(s.data() + i)) == 0) {
+            i += 8;
+        }
+    }
+    for (; i < s.size(); ++i) {
+        const char c = s[i];
         if (is_forbidden_control(c)) {
             return true;
         }
@@ -610,7 +646,13 @@ inline write_result write_response_head(const request_parser& req, const respons
     }
     const std::string_view origin = opt.origin.empty() ? req.origin() : opt.origin;
     const std::string_view host = opt.host.empty() ? req.host() : opt.host;
-    if (detail::unsafe(opt.origin) || detail::unsafe(opt.host) || detail::unsafe(opt.protocol)) {
+    // An echo of the request's own subprotocol (the same bytes) was checked by the parser
+    // (U+0020–U+007E only), so it is not scanned again.
+    const std::string_view req_protocol = req.protocol();
+    const bool protocol_echo =
+        opt.protocol.data() == req_protocol.data() && opt.protocol.size() == req_protocol.size();
+    if (detail::unsafe(opt.origin) || detail::unsafe(opt.host) ||
+        (!protocol_echo && detail::unsafe(opt.protocol))) {
         return {error::unsafe_value, 0};
     }
     for (std::size_t i = 0; i < opt.extra_fields.size; ++i) {
@@ -621,6 +663,60 @@ inline write_result write_response_head(const request_parser& req, const respons
     }
     if (origin.empty()) {
         return {error::missing_origin, 0};
+    }
+    // Fast path: size the response, then copy its pieces without per-piece checks. Adjacent
+    // fixed strings are merged, so a §1.2 answer is nine copies. The bytes are those the
+    // bounded writer below would write; it stays for buffers too small (it writes the pieces
+    // that fit and reports the size needed).
+    constexpr std::string_view head76 = "HTTP/1.1 101 WebSocket Protocol Handshake\r\n"
+                                        "Upgrade: WebSocket\r\nConnection: Upgrade\r\n"
+                                        "Sec-WebSocket-Origin: ";
+    constexpr std::string_view head75 = "HTTP/1.1 101 Web Socket Protocol Handshake\r\n"
+                                        "Upgrade: WebSocket\r\nConnection: Upgrade\r\n"
+                                        "WebSocket-Origin: ";
+    constexpr std::string_view loc76 = "\r\nSec-WebSocket-Location: ws://";
+    constexpr std::string_view loc76s = "\r\nSec-WebSocket-Location: wss://";
+    constexpr std::string_view loc75 = "\r\nWebSocket-Location: ws://";
+    constexpr std::string_view loc75s = "\r\nWebSocket-Location: wss://";
+    constexpr std::string_view proto76 = "\r\nSec-WebSocket-Protocol: ";
+    constexpr std::string_view proto75 = "\r\nWebSocket-Protocol: ";
+    const std::string_view head = is76 ? head76 : head75;
+    const std::string_view loc =
+        is76 ? (opt.secure ? loc76s : loc76) : (opt.secure ? loc75s : loc75);
+    const std::string_view proto = is76 ? proto76 : proto75;
+    const std::string_view resource = req.resource();
+    std::size_t need = head.size() + origin.size() + loc.size() + host.size() + resource.size() + 4;
+    if (!opt.protocol.empty()) {
+        need += proto.size() + opt.protocol.size();
+    }
+    for (std::size_t i = 0; i < opt.extra_fields.size; ++i) {
+        need += 4 + opt.extra_fields.data[i].name.size() + opt.extra_fields.data[i].value.size();
+    }
+    if (need <= cap) {
+        char* o = out;
+        const auto copy = [&o](std::string_view piece) {
+            if (!piece.empty()) {
+                std::memcpy(o, piece.data(), piece.size());
+                o += piece.size();
+            }
+        };
+        copy(head);
+        copy(origin);
+        copy(loc);
+        copy(host);
+        copy(resource);
+        if (!opt.protocol.empty()) {
+            copy(proto);
+            copy(opt.protocol);
+        }
+        for (std::size_t i = 0; i < opt.extra_fields.size; ++i) {
+            copy("\r\n");
+            copy(opt.extra_fields.data[i].name);
+            copy(": ");
+            copy(opt.extra_fields.data[i].value);
+        }
+        copy("\r\n\r\n");
+        return {error::none, need};
     }
     detail::bounded_writer w(out, cap);
     w.put(is76 ? "HTTP/1.1 101 WebSocket Protocol Handshake\r\n"

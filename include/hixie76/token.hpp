@@ -43,33 +43,41 @@ struct key_result {
 /// **Complexity** O(n). **Spec** draft-76 §5.2 steps 4–9.
 constexpr key_result parse_key(std::string_view key) noexcept {
     key_result r{};
+    // No overflow test per digit: `significant` counts the digits from the first non-zero one
+    // (a wrapped `number` is only possible past 19 of them, and then the count is already
+    // over 10 and never falls). Ten or fewer digits are below 10^10: exact in 64 bits.
+    std::uint64_t number = 0;
+    std::size_t significant = 0;
     bool any_digit = false;
-    bool overflow = false;
     for (char c : key) {
-        if (detail::is_digit(c)) {
+        const unsigned d = static_cast<unsigned>(detail::byte(c)) - unsigned{'0'}; // wraps < '0'
+        if (d < 10U) {
             any_digit = true;
-            if (!overflow) {
-                r.key_number = r.key_number * 10U + static_cast<std::uint64_t>(c - '0');
-                // Checked after every digit: key_number stays below 10 * 2^32, far from wrapping.
-                overflow = r.key_number > max_key_number;
-            }
+            number = number * 10U + d;
+            significant += number != 0 ? 1U : 0U;
         } else if (c == ' ') {
             ++r.spaces;
         }
     }
-    if (overflow) {
-        r.key_number = max_key_number + 1; // saturated: "above the maximum"
-    }
+    const bool overflow = significant > 10 || number > max_key_number;
+    r.key_number = overflow ? max_key_number + 1 : number; // saturated: "above the maximum"
     if (!any_digit) {
         r.err = error::key_no_digits;
     } else if (overflow) {
         r.err = error::key_overflow;
     } else if (r.spaces == 0) {
         r.err = error::key_no_spaces;
-    } else if (r.key_number % r.spaces != 0) {
-        r.err = error::key_not_divisible;
     } else {
-        r.part = static_cast<std::uint32_t>(r.key_number / r.spaces);
+        // 32-bit division: the number fits, and so does any space count that can divide it
+        // (more spaces than 4294967295 divide only 0).
+        const auto n32 = static_cast<std::uint32_t>(number);
+        const std::uint32_t s32 =
+            r.spaces <= max_key_number ? static_cast<std::uint32_t>(r.spaces) : std::uint32_t{0};
+        if (s32 == 0 ? n32 != 0 : n32 % s32 != 0) {
+            r.err = error::key_not_divisible;
+        } else {
+            r.part = s32 == 0 ? 0 : n32 / s32;
+        }
     }
     return r;
 }

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <type_traits>
 
@@ -28,6 +29,74 @@ constexpr bool in_constant_evaluation() noexcept {
 #endif
 }
 
+/// Eight bytes from `p` as one word, `p[0]` in the low byte on every platform (memcpy, no
+/// punning). Not constexpr: callers guard it with in_constant_evaluation().
+inline std::uint64_t load_le64(const char* p) noexcept {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) &&                                    \
+    __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+/// Index of the lowest byte of `mask` that has bit 7 set. Precondition: `mask` has bits only
+/// at 0x80 positions, and at least one.
+constexpr std::size_t first_flagged_byte(std::uint64_t mask) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    return static_cast<std::size_t>(__builtin_ctzll(mask)) / 8;
+#else
+    std::size_t k = 0;
+    while ((mask & 0x80u) == 0) {
+        mask >>= 8;
+        ++k;
+    }
+    return k;
+#endif
+}
+
+/// Bit 7 of each byte is set where that byte of `w` is below 0x20 or is 0x7F: CR, LF, HTAB
+/// and the other control bytes. Exact in every byte: no sum carries across bytes.
+constexpr std::uint64_t swar_controls(std::uint64_t w) noexcept {
+    constexpr std::uint64_t hi = 0x8080808080808080u;
+    const std::uint64_t x = w & ~hi;                    // each byte 0x00..0x7F
+    const std::uint64_t ge20 = x + 0x6060606060606060u; // bit 7: the byte is >= 0x20
+    const std::uint64_t del = x + 0x0101010101010101u;  // bit 7: the byte is 0x7F
+    return (~ge20 | del) & ~w & hi;                     // bytes >= 0x80 never stop
+}
+
+/// The first index in [i, lim) from which fewer than 8 bytes remain or whose byte is below
+/// 0x20 or is 0x7F, found sixteen and then eight bytes at a time. Not constexpr (memcpy).
+inline std::size_t skip_non_controls(const char* p, std::size_t i, std::size_t lim) noexcept {
+    while (lim - i >= 16) {
+        const std::uint64_t m0 = swar_controls(load_le64(p + i));
+        const std::uint64_t m1 = swar_controls(load_le64(p + i + 8));
+        if ((m0 | m1) != 0) {
+            return i + (m0 != 0 ? first_flagged_byte(m0) : 8 + first_flagged_byte(m1));
+        }
+        i += 16;
+    }
+    if (lim - i >= 8) {
+        const std::uint64_t m = swar_controls(load_le64(p + i));
+        return i + (m != 0 ? first_flagged_byte(m) : 8);
+    }
+    return i;
+}
+
+/// Bit 7 of each byte is set where that byte of `w` is NOT an ASCII letter, digit or '-' (the
+/// bytes of the usual field names; the other tchars take the byte-by-byte path). Exact in
+/// every byte: no operation carries across bytes.
+constexpr std::uint64_t swar_not_name_bytes(std::uint64_t w) noexcept {
+    constexpr std::uint64_t hi = 0x8080808080808080u;
+    const std::uint64_t x = w & ~hi; // each byte 0x00..0x7F, so no sum below leaves its byte
+    const std::uint64_t y = x | 0x2020202020202020u;
+    const std::uint64_t letter = (y + 0x1F1F1F1F1F1F1F1Fu) & ~(y + 0x0505050505050505u);
+    const std::uint64_t digit = (x + 0x5050505050505050u) & ~(x + 0x4646464646464646u);
+    const std::uint64_t dash = ~((x ^ 0x2D2D2D2D2D2D2D2Du) + 0x7F7F7F7F7F7F7F7Fu);
+    return ~((letter | digit | dash) & ~w) & hi;
+}
+
 /// The byte value of a wire character (wire bytes are `char` throughout the library).
 constexpr std::uint8_t byte(char c) noexcept { return static_cast<std::uint8_t>(c); }
 
@@ -46,8 +115,14 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
         return false;
     }
     for (std::size_t i = 0; i < a.size(); ++i) {
-        if (to_lower(a[i]) != to_lower(b[i])) {
-            return false;
+        const unsigned x = byte(a[i]);
+        const unsigned y = byte(b[i]);
+        // Unequal bytes still match when they differ only in 0x20 and are letters.
+        if (x != y) {
+            const unsigned lower = x | 0x20u;
+            if ((x ^ y) != 0x20u || lower < unsigned{'a'} || lower > unsigned{'z'}) {
+                return false;
+            }
         }
     }
     return true;
@@ -90,6 +165,9 @@ constexpr bool is_forbidden_control(char c) noexcept {
 /// True when `list` (a comma-separated field value) contains `token`, ignoring ASCII case and
 /// optional whitespace around elements (`Connection: keep-alive, Upgrade`).
 constexpr bool list_contains_token(std::string_view list, std::string_view token) noexcept {
+    if (iequals(list, token)) {
+        return true; // the usual one-element list (`token` has no ',' and no whitespace)
+    }
     std::size_t i = 0;
     while (i <= list.size()) {
         std::size_t end = list.find(',', i);

@@ -44,12 +44,25 @@ inline constexpr std::size_t max_fields_capacity = 64;
 
 namespace detail {
 
-/// Where one field lies in the buffer.
+/// Where one field lies in the buffer. No default member initializers: the type stays
+/// trivially default-constructible, so field_table can leave its entries unset.
 struct field_span {
-    std::uint32_t name_off = 0;
-    std::uint32_t name_len = 0;
-    std::uint32_t value_off = 0;
-    std::uint32_t value_len = 0;
+    std::uint32_t name_off;
+    std::uint32_t name_len;
+    std::uint32_t value_off;
+    std::uint32_t value_len;
+};
+
+/// The tokenizer's field table. Only entries below the field count are ever read, so a table
+/// made at run time is left unset (a fresh parser would otherwise zero 1 KiB per handshake);
+/// the first write to `spans` begins its lifetime (C++17 [class.union]/5). A table made
+/// during constant evaluation, where C++17 neither allows unset values nor a change of the
+/// active member, starts with `spans` zeroed.
+union field_table {
+    char unset;
+    field_span spans[max_fields_capacity];
+    constexpr field_table() noexcept : unset() {}
+    constexpr explicit field_table(bool /*zeroed*/) noexcept : spans() {}
 };
 
 /// Result of one tokenizer step: `pos` is the head size when complete, the offending byte's
@@ -101,6 +114,10 @@ public:
         done,          ///< the head is complete
     };
 
+    /// User-provided, so that value-initialization (`head_tokenizer{}`, `tok_{}`) does not
+    /// zero the whole object first: the field table stays unset (see field_table).
+    constexpr head_tokenizer() noexcept {} // NOLINT(modernize-use-equals-default)
+
     /// Scans `buf` from where the previous call stopped.
     /// Precondition: `buf` starts with the bytes of every previous call (append-only).
     constexpr head_step advance(std::string_view buf, std::size_t max_head,
@@ -109,9 +126,15 @@ public:
         const std::size_t n = buf.size();
         const std::size_t lim = n < max_head ? n : max_head;
         const char* const p = buf.data();
+        // The word-at-a-time scans (memcpy loads) run outside constant evaluation. Each stops
+        // at or before the first byte its byte loop would stop at, so offsets do not change.
         while (i < lim && st_ != state::done) {
             switch (st_) {
             case state::start_line:
+                if (!in_constant_evaluation()) {
+                    // Every byte below 0x20 and DEL is a line stop (HTAB included).
+                    i = skip_non_controls(p, i, lim);
+                }
                 while (i < lim && (char_class(p[i]) & cls_line_stop) == 0) {
                     ++i;
                 }
@@ -128,67 +151,80 @@ public:
                 }
                 break;
             case state::start_line_lf:
-            case state::value_lf:
                 if (p[i] != '\n') {
                     return fail(error::bare_cr, i - 1);
                 }
                 st_ = state::line_start;
                 break;
             case state::line_start: {
+                // A field line runs through line_start, name, value_start, value and value_lf
+                // without returning to the switch while bytes remain.
                 const char c = p[i];
                 if (c == '\r') {
                     st_ = state::end_lf;
-                } else if (c == '\n') {
+                    break;
+                }
+                if (c == '\n') {
                     return fail(error::bare_lf, i);
-                } else if ((char_class(c) & cls_tchar) != 0) {
-                    if (count_ >= max_fields || count_ >= max_fields_capacity) {
-                        return fail(error::too_many_fields, i);
-                    }
-                    fields_[count_].name_off = static_cast<std::uint32_t>(i);
-                    st_ = state::name;
-                } else {
+                }
+                if ((char_class(c) & cls_tchar) == 0) {
                     return fail(error::malformed_field, i); // folds, spaces, separators
                 }
-                break;
+                if (count_ >= max_fields || count_ >= max_fields_capacity) {
+                    return fail(error::too_many_fields, i);
+                }
+                fields_.spans[count_].name_off = static_cast<std::uint32_t>(i);
+                st_ = state::name;
+                [[fallthrough]];
             }
             case state::name:
+                if (!in_constant_evaluation()) {
+                    // Letters, digits and '-' eight at a time; other tchars go byte by byte.
+                    while (lim - i >= 8) {
+                        const std::uint64_t m = swar_not_name_bytes(load_le64(p + i));
+                        if (m != 0) {
+                            i += first_flagged_byte(m);
+                            break;
+                        }
+                        i += 8;
+                    }
+                }
                 while (i < lim && (char_class(p[i]) & cls_tchar) != 0) {
                     ++i;
                 }
                 if (i == lim) {
                     continue;
                 }
-                if (p[i] == ':') {
-                    field_span& f = fields_[count_];
-                    f.name_len = static_cast<std::uint32_t>(i) - f.name_off;
-                    st_ = state::value_start;
-                } else if (p[i] == '\n') {
+                if (p[i] == '\n') {
                     return fail(error::bare_lf, i);
-                } else {
+                }
+                if (p[i] != ':') {
                     return fail(error::malformed_field, i);
                 }
-                break;
+                fields_.spans[count_].name_len =
+                    static_cast<std::uint32_t>(i) - fields_.spans[count_].name_off;
+                st_ = state::value_start;
+                if (++i == lim) {
+                    continue;
+                }
+                [[fallthrough]];
             case state::value_start:
-                fields_[count_].value_off = static_cast<std::uint32_t>(p[i] == ' ' ? i + 1 : i);
+                // One optional SP after the colon.
                 st_ = state::value;
                 if (p[i] == ' ') {
-                    break;
+                    fields_.spans[count_].value_off = static_cast<std::uint32_t>(i + 1);
+                    if (++i == lim) {
+                        continue;
+                    }
+                } else {
+                    fields_.spans[count_].value_off = static_cast<std::uint32_t>(i);
                 }
                 [[fallthrough]];
             case state::value:
                 if (!in_constant_evaluation()) {
-                    // Eight bytes per step while none is below 0x20 or equal to 0x7F.
-                    while (lim - i >= 8) {
-                        std::uint64_t w = 0;
-                        std::memcpy(&w, p + i, 8);
-                        const std::uint64_t ctl = (w - 0x2020202020202020u) & ~w;
-                        const std::uint64_t x = w ^ 0x7F7F7F7F7F7F7F7Fu;
-                        const std::uint64_t del = (x - 0x0101010101010101u) & ~x;
-                        if (((ctl | del) & 0x8080808080808080u) != 0) {
-                            break;
-                        }
-                        i += 8;
-                    }
+                    // Stops at the first byte below 0x20 or equal to 0x7F; an HTAB among them
+                    // is passed by the byte loop.
+                    i = skip_non_controls(p, i, lim);
                 }
                 while (i < lim && (char_class(p[i]) & cls_value_stop) == 0) {
                     ++i;
@@ -196,16 +232,25 @@ public:
                 if (i == lim) {
                     continue;
                 }
-                if (p[i] == '\r') {
-                    field_span& f = fields_[count_];
-                    f.value_len = static_cast<std::uint32_t>(i) - f.value_off;
-                    ++count_;
-                    st_ = state::value_lf;
-                } else if (p[i] == '\n') {
+                if (p[i] == '\n') {
                     return fail(error::bare_lf, i);
-                } else {
+                }
+                if (p[i] != '\r') {
                     return fail(error::bad_control_char, i);
                 }
+                fields_.spans[count_].value_len =
+                    static_cast<std::uint32_t>(i) - fields_.spans[count_].value_off;
+                ++count_;
+                st_ = state::value_lf;
+                if (++i == lim) {
+                    continue;
+                }
+                [[fallthrough]];
+            case state::value_lf:
+                if (p[i] != '\n') {
+                    return fail(error::bare_cr, i - 1);
+                }
+                st_ = state::line_start;
                 break;
             case state::end_lf:
                 if (p[i] != '\n') {
@@ -238,9 +283,14 @@ public:
         return buf.substr(0, start_line_end_);
     }
     constexpr std::size_t field_count() const noexcept { return count_; }
-    constexpr const field_span& span(std::size_t i) const noexcept { return fields_[i]; }
+    /// Field `i`'s place. Precondition: `i < field_count()`.
+    constexpr const field_span& span(std::size_t i) const noexcept { return fields_.spans[i]; }
+    /// Field `i`; empty views when `i >= field_count()` (those entries may be unset).
     constexpr header_field field(std::string_view buf, std::size_t i) const noexcept {
-        const field_span& f = fields_[i];
+        if (i >= count_) {
+            return {};
+        }
+        const field_span& f = fields_.spans[i];
         return {buf.substr(f.name_off, f.name_len), buf.substr(f.value_off, f.value_len)};
     }
 
@@ -250,7 +300,7 @@ private:
         return {parse_status::failed, e, at};
     }
 
-    std::array<field_span, max_fields_capacity> fields_{};
+    field_table fields_ = in_constant_evaluation() ? field_table(true) : field_table();
     std::size_t pos_ = 0;
     std::size_t count_ = 0;
     std::uint32_t start_line_end_ = 0;
