@@ -12,7 +12,8 @@
 //   close (-76 only) FF             length 0                     i.e. `FF 00`, also `FF 80 00`
 //
 // The length is big-endian groups of 7 bits: for each byte b, length = length × 128 + (b & 7F),
-// continuing while b & 80 is set. Non-minimal encodings are valid.
+// continuing while b & 80 is set. Non-minimal encodings are valid up to
+// max_length_prefix_size (10) bytes; a longer prefix can only be padding and is refused.
 //
 // The decoder is a byte-driven state machine. `frame_decoder::next(input)` walks a prefix of
 // `input`, stops at the first event, and says how many bytes it used (`consumed`); the caller
@@ -211,8 +212,9 @@ public:
     /// Returns: the event; `consumed` bytes of `input` were used (need_more: all of them;
     /// empty input: need_more with 0 consumed).
     /// Errors (kind failed, sticky until reset()): error::frame_too_large,
-    /// error::length_overflow (a length above 2^63 − 1), error::invalid_utf8 (with
-    /// utf8_check::reject), error::unknown_frame_type (with strict_types).
+    /// error::length_overflow (a length above 2^63 − 1, or a prefix longer than 10 bytes),
+    /// error::invalid_utf8 (with utf8_check::reject), error::unknown_frame_type (with
+    /// strict_types).
     /// Lifetime: `payload` views `input`.
     /// Complexity: O(consumed); the 0xFF terminator is found with memchr.
     /// Spec: draft-76 §4.2, §5.3.
