@@ -31,8 +31,9 @@ case "$seconds" in
 '' | *[!0-9]*) echo "run.sh: SECONDS must be a whole number, got '$seconds'" >&2; exit 2 ;;
 esac
 
-echo "== fuzz: building with $cxx in $build"
 mkdir -p "$build"
+build="$(cd "$build" && pwd)" # absolute: each target runs from its own work directory
+echo "== fuzz: building with $cxx in $build"
 cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DHIXIE76_BUILD_TESTS=OFF -DHIXIE76_BUILD_EXAMPLES=OFF -DHIXIE76_BUILD_BENCH=OFF \
     -DHIXIE76_BUILD_FUZZ=ON -DHIXIE76_FUZZ_ENGINE=ON -DHIXIE76_INSTALL=OFF \
