@@ -13,7 +13,19 @@
 #include <string_view>
 #include <vector>
 
+#include <benchmark/benchmark.h>
+
 namespace bench {
+
+/// Sets the rates and the `allocs` counter (heap allocations per iteration).
+inline void report(benchmark::State& st, std::size_t bytes_per_iter, std::size_t items_per_iter,
+                   std::uint64_t allocs) {
+    const auto iters = static_cast<std::int64_t>(st.iterations());
+    st.SetBytesProcessed(iters * static_cast<std::int64_t>(bytes_per_iter));
+    st.SetItemsProcessed(iters * static_cast<std::int64_t>(items_per_iter));
+    st.counters["allocs"] =
+        benchmark::Counter(static_cast<double>(allocs), benchmark::Counter::kAvgIterations);
+}
 
 /// Payload sizes of the frame benchmarks.
 inline constexpr std::size_t frame_sizes[] = {16, 1024, 65536};
@@ -26,11 +38,11 @@ inline constexpr std::size_t slice_bytes = 1500;
 
 /// `count` text frames `00 <n payload bytes> FF`, back to back.
 struct corpus {
-    std::size_t n = 0;             ///< payload bytes per frame
-    std::size_t count = 0;         ///< frames
-    std::size_t payload_bytes = 0; ///< n * count
-    bool multibyte = false;        ///< payloads mix 1- to 4-byte UTF-8 sequences
-    std::string wire;              ///< the frames as received
+    std::size_t n = 0;                      ///< payload bytes per frame
+    std::size_t count = 0;                  ///< frames
+    std::size_t payload_bytes = 0;          ///< n * count
+    bool multibyte = false;                 ///< payloads mix 1- to 4-byte UTF-8 sequences
+    std::string wire;                       ///< the frames as received
     std::vector<std::string_view> payloads; ///< views into `wire`, one per frame
 };
 

@@ -101,9 +101,7 @@ void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept {
-    std::free(p);
-}
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
 
 std::uint64_t bench::alloc_count() noexcept { return g_allocs.load(std::memory_order_relaxed); }
 
@@ -117,28 +115,18 @@ namespace {
 
 using namespace std::string_view_literals;
 using bench::corpus;
-
-/// Sets the rates and the `allocs` counter (heap allocations per iteration).
-void report(benchmark::State& st, std::size_t bytes_per_iter, std::size_t items_per_iter,
-            std::uint64_t allocs) {
-    const auto iters = static_cast<std::int64_t>(st.iterations());
-    st.SetBytesProcessed(iters * static_cast<std::int64_t>(bytes_per_iter));
-    st.SetItemsProcessed(iters * static_cast<std::int64_t>(items_per_iter));
-    st.counters["allocs"] =
-        benchmark::Counter(static_cast<double>(allocs), benchmark::Counter::kAvgIterations);
-}
+using bench::report;
 
 // --- handshake -------------------------------------------------------------------------------
 
-constexpr std::string_view expected_response =
-    "HTTP/1.1 101 WebSocket Protocol Handshake\r\n"
-    "Upgrade: WebSocket\r\n"
-    "Connection: Upgrade\r\n"
-    "Sec-WebSocket-Origin: http://example.com\r\n"
-    "Sec-WebSocket-Location: ws://example.com/demo\r\n"
-    "Sec-WebSocket-Protocol: sample\r\n"
-    "\r\n"
-    "8jKS'y:G*Co,Wxa-";
+constexpr std::string_view expected_response = "HTTP/1.1 101 WebSocket Protocol Handshake\r\n"
+                                               "Upgrade: WebSocket\r\n"
+                                               "Connection: Upgrade\r\n"
+                                               "Sec-WebSocket-Origin: http://example.com\r\n"
+                                               "Sec-WebSocket-Location: ws://example.com/demo\r\n"
+                                               "Sec-WebSocket-Protocol: sample\r\n"
+                                               "\r\n"
+                                               "8jKS'y:G*Co,Wxa-";
 
 void hixie76_handshake(benchmark::State& st, std::string_view request) {
     char out[512];

@@ -38,27 +38,18 @@ using response_type = config::response_type;
 using processor_type = websocketpp::processor::hybi00<config>;
 using manager_type = config::con_msg_manager_type;
 using bench::corpus;
-
-void report(benchmark::State& st, std::size_t bytes_per_iter, std::size_t items_per_iter,
-            std::uint64_t allocs) {
-    const auto iters = static_cast<std::int64_t>(st.iterations());
-    st.SetBytesProcessed(iters * static_cast<std::int64_t>(bytes_per_iter));
-    st.SetItemsProcessed(iters * static_cast<std::int64_t>(items_per_iter));
-    st.counters["allocs"] =
-        benchmark::Counter(static_cast<double>(allocs), benchmark::Counter::kAvgIterations);
-}
+using bench::report;
 
 // The response websocketpp writes for the §1.2 request: its own status line and its header
 // map's (alphabetical) field order, then the 16-byte answer.
-const std::string expected_response =
-    "HTTP/1.1 101 Switching Protocols\r\n"
-    "Connection: Upgrade\r\n"
-    "Sec-WebSocket-Location: ws://example.com/demo\r\n"
-    "Sec-WebSocket-Origin: http://example.com\r\n"
-    "Sec-WebSocket-Protocol: sample\r\n"
-    "Upgrade: WebSocket\r\n"
-    "\r\n"
-    "8jKS'y:G*Co,Wxa-";
+const std::string expected_response = "HTTP/1.1 101 Switching Protocols\r\n"
+                                      "Connection: Upgrade\r\n"
+                                      "Sec-WebSocket-Location: ws://example.com/demo\r\n"
+                                      "Sec-WebSocket-Origin: http://example.com\r\n"
+                                      "Sec-WebSocket-Protocol: sample\r\n"
+                                      "Upgrade: WebSocket\r\n"
+                                      "\r\n"
+                                      "8jKS'y:G*Co,Wxa-";
 
 void wspp_handshake(benchmark::State& st, std::string_view request) {
     const manager_type::ptr manager = websocketpp::lib::make_shared<manager_type>();
@@ -74,8 +65,7 @@ void wspp_handshake(benchmark::State& st, std::string_view request) {
             return;
         }
         if (!req.ready() || !websocketpp::processor::is_websocket_handshake(req) ||
-            websocketpp::processor::get_websocket_version(req) != 0 ||
-            request.size() - used < 8) {
+            websocketpp::processor::get_websocket_version(req) != 0 || request.size() - used < 8) {
             st.SkipWithError("not a complete hybi-00 request");
             return;
         }

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "hixie76/error.hpp"
+
 /// An invariant of a target: when it does not hold, say which and abort, so libFuzzer saves
 /// the input and the replay test fails. Never compiled out (unlike assert).
 #define FUZZ_CHECK(cond)                                                                           \
@@ -114,6 +116,11 @@ inline bool within(std::string_view inner, std::string_view outer) noexcept {
     const auto lo = reinterpret_cast<std::uintptr_t>(outer.data());
     const auto p = reinterpret_cast<std::uintptr_t>(inner.data());
     return p >= lo && p - lo <= outer.size() && inner.size() <= outer.size() - (p - lo);
+}
+
+/// Two parse results are the same: status, code and offset.
+inline bool same(const hixie76::parse_result& a, const hixie76::parse_result& b) {
+    return a.status == b.status && a.err == b.err && a.consumed == b.consumed;
 }
 
 } // namespace fuzz

@@ -34,6 +34,7 @@
 namespace {
 
 using namespace hixie76;
+using fuzz::same;
 
 constexpr std::array<std::size_t, 8> head_limits = {
     default_max_head_bytes, 0, 16, 64, 128, 512, 1024, std::size_t{1} << 40};
@@ -89,10 +90,6 @@ bool names_a_byte(error e) {
     default:
         return true;
     }
-}
-
-bool same(const parse_result& a, const parse_result& b) {
-    return a.status == b.status && a.err == b.err && a.consumed == b.consumed;
 }
 
 /// Everything a caller can observe, copied out of the parser's views.

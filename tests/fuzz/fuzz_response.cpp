@@ -36,6 +36,7 @@
 namespace {
 
 using namespace hixie76;
+using fuzz::same;
 
 constexpr std::string_view answer_marker = "<hixie76-answer>";
 static_assert(answer_marker.size() == 16);
@@ -74,10 +75,6 @@ bool documented(error e, bool from_finish) {
     default:
         return false;
     }
-}
-
-bool same(const parse_result& a, const parse_result& b) {
-    return a.status == b.status && a.err == b.err && a.consumed == b.consumed;
 }
 
 struct snapshot {
