@@ -114,10 +114,11 @@ def start_proxy(make):
     raise AssertionError('unreachable')
 
 
-def nginx(chat_port, timeout=None):
+def nginx(chat_port, timeout=None, drop=()):
     def make(port):
         subs = [('listen 80;', 'listen 127.0.0.1:%d;' % port),
                 ('127.0.0.1:19887', '127.0.0.1:%d' % chat_port)]
+        subs += [(line, '# (left out by the test) ' + line) for line in drop]
         if timeout:
             subs += [('proxy_read_timeout 3600s;', 'proxy_read_timeout %ds;' % timeout),
                      ('proxy_send_timeout 3600s;', 'proxy_send_timeout %ds;' % timeout)]
@@ -449,6 +450,40 @@ def read_all(raw, timeout=10):
     while raw.read_more(deadline):
         data = raw.buf
     return raw.buf if raw.buf else data
+
+
+@test('nginx')
+def nginx_without_each_legacy_line():
+    # What each line of nginx-chat.conf is for: the answer a draft-76 client gets without it.
+    chat = chat_server()
+    want = {'proxy_http_version 1.1;': ('HTTP/1.1 505 ', None, 'bad_status'),
+            'proxy_set_header Upgrade $http_upgrade;': ('HTTP/1.1 400 ', None, 'bad_status'),
+            'proxy_set_header Connection $hixie76_connection;': ('HTTP/1.1 400 ', None,
+                                                                 'bad_status'),
+            'proxy_set_header Host $http_host;': ('HTTP/1.1 101 ', 'ws://hixie76_chat/',
+                                                  'location_mismatch')}
+    for line, (status, location, error) in want.items():
+        proxy = nginx(chat.port, drop=(line,))
+        raw = Raw(proxy.port, 76, connect=False)
+        raw.sock.sendall(raw.request())
+        raw.read_head()
+        deadline = time.monotonic() + 5
+        while len(raw.buf) < int(raw.headers.get('content-length', '0')) and \
+                raw.read_more(deadline):
+            pass
+        body = raw.buf[:int(raw.headers.get('content-length', '0'))]
+        got = raw.headers.get('sec-websocket-location')
+        print('     without %s: %s %s' % (line, raw.status, got or body))
+        check(raw.status.startswith(status) and got == location, 'without %r: %s %r' % (
+            line, raw.status, got))
+        p = e2e.cat('ws://127.0.0.1:%d/' % proxy.port)
+        p.close_stdin()
+        check(p.wait(10) == 1, 'without %r hixie76-cat must fail' % line)
+        p.join_output()
+        check(len(p.err) == 1 and error in p.err[0], 'without %r: %r' % (line, p.err))
+        proxy.stop()
+        CLEANUP.items.remove(proxy)
+    check(chat.stop() == 0, 'chat exit status')
 
 
 @test('nginx')
