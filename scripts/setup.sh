@@ -11,7 +11,8 @@ set -euo pipefail
 minimal=(g++ cmake ninja-build)
 full=("${minimal[@]}" clang libclang-rt-14-dev meson pkg-config doctest-dev libbenchmark-dev
       python3 default-jdk-headless libnetty-java libwebsocketpp-dev libboost-dev valgrind
-      cppcheck clang-tidy)
+      cppcheck clang-tidy
+      libssl-dev openssl haproxy nodejs node-ws)
 
 want=("${full[@]}")
 if [ "${1:-}" = "minimal" ]; then
