@@ -13,6 +13,8 @@
 //   7. timeouts                8. reap closed connections
 #include <hixie76/hixie76.hpp>
 
+#include "../common/options.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -45,18 +47,11 @@ using std::chrono::milliseconds;
 
 // --- options -----------------------------------------------------------------------------------
 
-struct options {
-    std::string bind = "127.0.0.1";
-    std::uint16_t port = 19887;
-    std::vector<std::string> origins;      ///< allow-list; empty: any origin
-    std::size_t max_clients = 256;         ///< members of the room at once
-    std::size_t max_message = 64 * 1024;   ///< largest incoming message, in bytes
-    milliseconds handshake_timeout{10000}; ///< from accept to the end of the handshake
-    std::size_t max_queue = 1024 * 1024;   ///< unsent bytes per client before it is dropped
-};
+using options = hixie76_examples::server_options;
+constexpr std::uint16_t default_port = 19887;
 
-constexpr std::string_view usage_text =
-    R"(usage: hixie76-chat [options]
+std::string usage_text() {
+    return std::string(R"(usage: hixie76-chat [options]
 
 A chat room for legacy WebSocket clients (draft-hixie-76 / hybi-00 and draft-75).
 Every text message a client sends is relayed to every client as NAME:message, where
@@ -65,25 +60,18 @@ GET / without an upgrade serves the chat page; other paths get 404. RFC 6455 cli
 (every current browser) get 426.
 
 options:
-  --bind ADDR               address to listen on (default 127.0.0.1)
-  --port N                  port to listen on (default 19887; 0 picks a free one)
-  --origin URL              allow this Origin (repeatable); others get 403, and a request
-                            without Origin gets 400. Default: any origin; a request without
-                            Origin (a non-browser client) is answered with http://HOST,
-                            HOST being its own Host field
-  --max-clients N           most members at once (default 256); more get 503
-  --max-message BYTES       largest incoming message (default 65536); a client that sends
-                            a larger one is disconnected
-  --handshake-timeout SECS  time allowed to finish the opening handshake (default 10)
-  --max-queue BYTES         unsent bytes allowed per client (default 1048576); a client that
-                            stops reading is disconnected once it has more, the others are
-                            unaffected
-  --help                    show this text
+)") + hixie76_examples::help_listen(default_port) +
+           std::string(hixie76_examples::help_origin) +
+           std::string(hixie76_examples::help_limits) +
+           std::string(hixie76_examples::help_public) +
+           std::string(hixie76_examples::help_keepalive) +
+           R"(  --help                    show this text
 
 Prints "listening on ADDR:PORT" on stdout when ready; logs one line per join, leave and
 error on stderr. SIGINT/SIGTERM: sends the closing handshake (FF 00) to draft-76 clients,
 closes every connection and exits 0.
 )";
+}
 
 /// How long a closing handshake, a final response or a lingering close may take.
 constexpr milliseconds close_timeout{2000};
@@ -91,89 +79,7 @@ constexpr milliseconds close_timeout{2000};
 /// refused: enough for a burst of joins, small enough that idle sockets cannot exhaust fds.
 constexpr std::size_t handshake_slack = 64;
 
-bool parse_size(const char* text, std::size_t& out) {
-    if (text == nullptr || *text < '0' || *text > '9') {
-        return false;
-    }
-    char* end = nullptr;
-    errno = 0;
-    const unsigned long long v = std::strtoull(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v > (std::size_t{1} << 40)) {
-        return false;
-    }
-    out = static_cast<std::size_t>(v);
-    return true;
-}
-
-bool parse_seconds(const char* text, milliseconds& out) {
-    if (text == nullptr || ((*text < '0' || *text > '9') && *text != '.')) {
-        return false;
-    }
-    char* end = nullptr;
-    errno = 0;
-    const double v = std::strtod(text, &end);
-    if (errno != 0 || *end != '\0' || !(v > 0.0) || v > 86400.0) {
-        return false;
-    }
-    out = milliseconds(static_cast<long long>(v * 1000.0 + 0.5));
-    if (out.count() == 0) {
-        out = milliseconds(1);
-    }
-    return true;
-}
-
-/// Parses the command line; returns -1 to go on, else the exit status.
-int parse_options(int argc, char** argv, options& opt) {
-    for (int i = 1; i < argc; i += 2) { // every option takes one value
-        const std::string_view arg = argv[i];
-        const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
-        bool ok = true;
-        if (arg == "--help" || arg == "-h") {
-            std::fputs(usage_text.data(), stdout);
-            return 0;
-        } else if (arg == "--bind" && value != nullptr) {
-            opt.bind = value;
-        } else if (arg == "--port") {
-            std::size_t port = 0;
-            ok = parse_size(value, port) && port <= 65535;
-            opt.port = static_cast<std::uint16_t>(port);
-        } else if (arg == "--origin" && value != nullptr) {
-            opt.origins.emplace_back(value);
-        } else if (arg == "--max-clients") {
-            ok = parse_size(value, opt.max_clients) && opt.max_clients > 0;
-        } else if (arg == "--max-message") {
-            ok = parse_size(value, opt.max_message) && opt.max_message > 0;
-        } else if (arg == "--handshake-timeout") {
-            ok = parse_seconds(value, opt.handshake_timeout);
-        } else if (arg == "--max-queue") {
-            ok = parse_size(value, opt.max_queue) && opt.max_queue > 0;
-        } else {
-            std::fprintf(stderr, "hixie76-chat: unknown option '%s' (try --help)\n", argv[i]);
-            return 2;
-        }
-        if (!ok || value == nullptr) {
-            std::fprintf(stderr, "hixie76-chat: %s needs a valid value (try --help)\n", argv[i]);
-            return 2;
-        }
-    }
-    return -1;
-}
-
 // --- small helpers -----------------------------------------------------------------------------
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
-        const char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
-        if (x != y) {
-            return false;
-        }
-    }
-    return true;
-}
 
 /// `IP:PORT` (`[IPv6]:PORT`) of a socket address.
 std::string address_name(const sockaddr* sa, socklen_t len) {
@@ -270,7 +176,11 @@ body { font-family: sans-serif; margin: 1em; }
     var url = (location.protocol == 'https:' ? 'wss://' : 'ws://') + location.host + '/';
     ws = new WebSocket(url);
     ws.onopen = function () { show('* connected to ' + url); };
-    ws.onmessage = function (event) { show(event.data); };
+    ws.onmessage = function (event) {
+        if (event.data !== '') { // '' is a keepalive (--client-keepalive)
+            show(event.data);
+        }
+    };
     ws.onclose = function () { show('* disconnected'); };
     button.onclick = send;
     text.onkeypress = function (event) {
@@ -622,7 +532,7 @@ private:
             }
             bool allowed = false;
             for (const std::string& o : opt_.origins) {
-                allowed = allowed || iequals(o, origin);
+                allowed = allowed || hixie76_examples::iequals(o, origin);
             }
             if (!allowed) {
                 reject(c, hixie76::error::origin_refused);
@@ -635,10 +545,22 @@ private:
             finish_after_flush(c);
             return false;
         }
-        // No Origin (a non-browser client) and no allow-list: answer with the origin the
-        // request's own Host implies, which is what a same-origin page would have sent.
-        const std::string fallback_origin = "http://" + std::string(req.host());
+        // The Location the client opened: ours, or the proxy's in front of us.
+        const hixie76_examples::public_location loc =
+            hixie76_examples::locate(opt_.location(), req);
+        if (!loc.ok) {
+            log_error(c, "handshake refused: " + std::string(loc.why) + " (400)");
+            append_http(c.out, 400, "text/plain; charset=utf-8", "bad forwarded field\n");
+            finish_after_flush(c);
+            return false;
+        }
+        // No Origin (a non-browser client) and no allow-list: answer with the origin of the
+        // Location, which is what a same-origin page would have sent.
+        const std::string fallback_origin = std::string(loc.secure ? "https://" : "http://") +
+                                            std::string(loc.host.empty() ? req.host() : loc.host);
         hixie76::response_options ro;
+        ro.secure = loc.secure;
+        ro.host = loc.host;
         ro.origin = origin.empty() ? std::string_view(fallback_origin) : std::string_view();
         ro.protocol = req.protocol(); // an exact echo (Safari fails the connection otherwise)
         const hixie76::write_result need = hixie76::write_response_head(req, ro, nullptr, 0);
@@ -674,7 +596,7 @@ private:
         c.head.shrink_to_fit();
         c.state = phase::open;
         c.joined = true;
-        c.deadline = clock_type::time_point::max();
+        c.deadline = next_keepalive();
         hixie76::decoder_config dc;
         dc.version = c.version;
         dc.max_frame_size = opt_.max_message;
@@ -755,6 +677,9 @@ private:
                     bool bounded) {
         const std::array<std::string_view, 3> parts{{a, b, t}};
         const std::size_t total = a.size() + b.size() + t.size();
+        if (c.state == phase::open) {
+            c.deadline = next_keepalive(); // something goes out: the client is not idle
+        }
         std::size_t written = 0;
         if (c.queued() == 0 && total > 0) {
             std::array<iovec, 3> iov{};
@@ -889,10 +814,27 @@ private:
                 } else {
                     c.state = phase::dead; // draft-76 head sent, key3 never came
                 }
+            } else if (c.state == phase::open) {
+                send_keepalive(c);
             } else {
                 c.state = phase::dead; // closing handshake, final response or linger: over
             }
         }
+    }
+
+    /// When an open connection that gets nothing until then is sent a keepalive frame.
+    clock_type::time_point next_keepalive() const {
+        return opt_.client_keepalive.count() > 0 ? clock_type::now() + opt_.client_keepalive
+                                                 : clock_type::time_point::max();
+    }
+
+    /// The protocol has no ping: an idle client gets a text frame (--keepalive-text), so that
+    /// proxies see traffic. A text frame, because browsers fire an error event on any other
+    /// (draft-76 §4.2).
+    void send_keepalive(connection& c) {
+        const hixie76::framing f = hixie76::frame_text(opt_.keepalive_text); // checked: UTF-8
+        send_parts(c, std::string_view(f.head.data(), f.head_size), opt_.keepalive_text,
+                   std::string_view(f.tail.data(), f.tail_size), true);
     }
 
     // --- 8: reaping --------------------------------------------------------------------------
@@ -1023,9 +965,16 @@ private:
 
 int main(int argc, char** argv) {
     options opt;
-    const int status = parse_options(argc, argv, opt);
-    if (status >= 0) {
-        return status;
+    opt.port = default_port;
+    const hixie76_examples::parse_outcome parsed =
+        hixie76_examples::parse_command_line(argc, argv, "hixie76-chat", opt);
+    if (parsed.exit_status == 0) {
+        std::fputs(usage_text().c_str(), stdout);
+        return 0;
+    }
+    if (parsed.exit_status > 0) {
+        std::fprintf(stderr, "%s\n", parsed.message.c_str());
+        return parsed.exit_status;
     }
 
     // SIGPIPE off (a peer that resets must not kill the server); SIGINT and SIGTERM wake the

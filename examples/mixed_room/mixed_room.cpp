@@ -27,6 +27,8 @@
 // server read them, whatever protocol each side speaks. NAME is the sender's IP:PORT.
 #include <hixie76/hixie76.hpp>
 
+#include "../common/options.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -70,46 +72,34 @@ using message_ptr = std::shared_ptr<const std::string>;
 
 // --- options -----------------------------------------------------------------------------------
 
-struct options {
-    std::string bind = "127.0.0.1";
-    std::uint16_t port = 19888;
-    std::vector<std::string> origins;      ///< allow-list; empty: any origin
-    std::size_t max_clients = 256;         ///< members of the room at once
-    std::size_t max_message = 64 * 1024;   ///< largest incoming message, in bytes
-    milliseconds handshake_timeout{10000}; ///< from accept to the end of the request
-    std::size_t max_queue = 1024 * 1024;   ///< unsent bytes per client before it is dropped
-};
+using options = hixie76_examples::server_options;
+constexpr std::uint16_t default_port = 19888;
 
-constexpr std::string_view usage_text =
-    R"(usage: hixie76-mixed-room [options]
+std::string usage_text() {
+    return std::string(R"(usage: hixie76-mixed-room [options]
 
 One chat room on one port for legacy and current WebSocket clients: draft-hixie-76
 (hybi-00) and draft-75 clients are served by hixie76, RFC 6455 clients (every current
 browser) by Boost.Beast. Every text message a client sends is relayed to every client
 as NAME:message, where NAME is the sender's IP:PORT. Sending the text "quit" or the
 closing handshake leaves. GET / without an upgrade serves the chat page; other paths
-get 404.
+get 404. The limits below apply to both protocols (an RFC 6455 client that sends too
+large a message gets close code 1009); the Location and keepalive options concern the
+legacy clients (RFC 6455 has no Location, and has ping).
 
 options:
-  --bind ADDR               address to listen on (default 127.0.0.1)
-  --port N                  port to listen on (default 19888; 0 picks a free one)
-  --origin URL              allow this Origin (repeatable); others get 403, and a request
-                            without Origin gets 400. Default: any origin; a legacy request
-                            without Origin (a non-browser client) is answered with
-                            http://HOST, HOST being its own Host field
-  --max-clients N           most members at once (default 256); more get 503
-  --max-message BYTES       largest incoming message (default 65536); a client that sends
-                            a larger one is disconnected (RFC 6455: close code 1009)
-  --handshake-timeout SECS  time allowed to send the opening handshake (default 10)
-  --max-queue BYTES         unsent bytes allowed per client (default 1048576); a client that
-                            stops reading is disconnected once it has more, the others are
-                            unaffected
-  --help                    show this text
+)") + hixie76_examples::help_listen(default_port) +
+           std::string(hixie76_examples::help_origin) +
+           std::string(hixie76_examples::help_limits) +
+           std::string(hixie76_examples::help_public) +
+           std::string(hixie76_examples::help_keepalive) +
+           R"(  --help                    show this text
 
 Prints "listening on ADDR:PORT" on stdout when ready; logs one line per join, leave and
 error on stderr. SIGINT/SIGTERM: sends the closing handshake (FF 00 to draft-76 clients, a
 close frame with code 1001 to RFC 6455 clients), closes every connection and exits 0.
 )";
+}
 
 /// How long a closing handshake, a final response, a lingering close or the write of Beast's
 /// 101 may take.
@@ -118,90 +108,7 @@ constexpr milliseconds close_timeout{2000};
 /// refused: enough for a burst of joins, small enough that idle sockets cannot exhaust fds.
 constexpr std::size_t handshake_slack = 64;
 
-bool parse_size(const char* text, std::size_t& out) {
-    if (text == nullptr || *text < '0' || *text > '9') {
-        return false;
-    }
-    char* end = nullptr;
-    errno = 0;
-    const unsigned long long v = std::strtoull(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v > (std::size_t{1} << 40)) {
-        return false;
-    }
-    out = static_cast<std::size_t>(v);
-    return true;
-}
-
-bool parse_seconds(const char* text, milliseconds& out) {
-    if (text == nullptr || ((*text < '0' || *text > '9') && *text != '.')) {
-        return false;
-    }
-    char* end = nullptr;
-    errno = 0;
-    const double v = std::strtod(text, &end);
-    if (errno != 0 || *end != '\0' || !(v > 0.0) || v > 86400.0) {
-        return false;
-    }
-    out = milliseconds(static_cast<long long>(v * 1000.0 + 0.5));
-    if (out.count() == 0) {
-        out = milliseconds(1);
-    }
-    return true;
-}
-
-/// Parses the command line; returns -1 to go on, else the exit status.
-int parse_options(int argc, char** argv, options& opt) {
-    for (int i = 1; i < argc; i += 2) { // every option takes one value
-        const std::string_view arg = argv[i];
-        const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
-        bool ok = true;
-        if (arg == "--help" || arg == "-h") {
-            std::fputs(usage_text.data(), stdout);
-            return 0;
-        } else if (arg == "--bind" && value != nullptr) {
-            opt.bind = value;
-        } else if (arg == "--port") {
-            std::size_t port = 0;
-            ok = parse_size(value, port) && port <= 65535;
-            opt.port = static_cast<std::uint16_t>(port);
-        } else if (arg == "--origin" && value != nullptr) {
-            opt.origins.emplace_back(value);
-        } else if (arg == "--max-clients") {
-            ok = parse_size(value, opt.max_clients) && opt.max_clients > 0;
-        } else if (arg == "--max-message") {
-            ok = parse_size(value, opt.max_message) && opt.max_message > 0;
-        } else if (arg == "--handshake-timeout") {
-            ok = parse_seconds(value, opt.handshake_timeout);
-        } else if (arg == "--max-queue") {
-            ok = parse_size(value, opt.max_queue) && opt.max_queue > 0;
-        } else {
-            std::fprintf(stderr, "hixie76-mixed-room: unknown option '%s' (try --help)\n", argv[i]);
-            return 2;
-        }
-        if (!ok || value == nullptr) {
-            std::fprintf(stderr, "hixie76-mixed-room: %s needs a valid value (try --help)\n",
-                         argv[i]);
-            return 2;
-        }
-    }
-    return -1;
-}
-
 // --- small helpers -----------------------------------------------------------------------------
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
-        const char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
-        if (x != y) {
-            return false;
-        }
-    }
-    return true;
-}
 
 /// `IP:PORT` (`[IPv6]:PORT`) of an endpoint.
 std::string endpoint_name(const tcp::endpoint& ep) {
@@ -285,7 +192,11 @@ body { font-family: sans-serif; margin: 1em; }
     var url = (location.protocol == 'https:' ? 'wss://' : 'ws://') + location.host + '/';
     ws = new WebSocket(url);
     ws.onopen = function () { show('* connected to ' + url); };
-    ws.onmessage = function (event) { show(event.data); };
+    ws.onmessage = function (event) {
+        if (event.data !== '') { // '' is a keepalive (--client-keepalive)
+            show(event.data);
+        }
+    };
     ws.onclose = function () { show('* disconnected'); };
     button.onclick = send;
     text.onkeypress = function (event) {
@@ -400,6 +311,8 @@ public:
     }
 
     const options& opt() const noexcept { return opt_; }
+    /// The --keepalive-text message, one copy for every connection.
+    const message_ptr& keepalive_message() const noexcept { return keepalive_; }
     asio::io_context& context() noexcept { return ioc_; }
 
     /// Members, and those whose acceptance is under way.
@@ -533,6 +446,7 @@ private:
     std::vector<std::shared_ptr<connection>> conns_; ///< every open connection
     std::vector<std::string> departures_;
     bool departures_posted_ = false;
+    message_ptr keepalive_ = std::make_shared<const std::string>(opt_.keepalive_text);
 };
 
 // --- RFC 6455 connections: Boost.Beast ---------------------------------------------------------
@@ -577,7 +491,7 @@ public:
             const std::string_view origin(o.data(), o.size());
             bool allowed = false;
             for (const std::string& a : opt.origins) {
-                allowed = allowed || iequals(a, origin);
+                allowed = allowed || hixie76_examples::iequals(a, origin);
             }
             if (!allowed) {
                 const hixie76::error e = origin.empty() ? hixie76::error::missing_origin
@@ -901,9 +815,26 @@ private:
             } else {
                 die(); // draft-76 head sent, key3 never came
             }
-        } else if (state_ != phase::open && state_ != phase::dead) {
+        } else if (state_ == phase::open) {
+            keepalive();
+        } else if (state_ != phase::dead) {
             die(); // closing handshake, final response or linger: over
         }
+    }
+
+    /// The protocol has no ping: a client sent nothing for --client-keepalive gets a text
+    /// frame (--keepalive-text), so that proxies see traffic. A text frame, because browsers
+    /// fire an error event on any other (draft-76 §4.2). The timer is re-armed lazily: each
+    /// send only records its time.
+    void keepalive() {
+        const milliseconds every = server_.opt().client_keepalive;
+        const auto idle = clock_type::now() - last_out_;
+        if (idle < every) {
+            set_deadline(std::chrono::ceil<milliseconds>(every - idle));
+            return;
+        }
+        set_deadline(every);
+        deliver(server_.keepalive_message()); // bounded by --max-queue like any message
     }
 
     // --- reading -----------------------------------------------------------------------------
@@ -1043,7 +974,7 @@ private:
             }
             bool allowed = false;
             for (const std::string& o : opt.origins) {
-                allowed = allowed || iequals(o, origin);
+                allowed = allowed || hixie76_examples::iequals(o, origin);
             }
             if (!allowed) {
                 reject(hixie76::error::origin_refused);
@@ -1056,10 +987,21 @@ private:
             finish_after_flush();
             return false;
         }
-        // No Origin (a non-browser client) and no allow-list: answer with the origin the
-        // request's own Host implies, which is what a same-origin page would have sent.
-        const std::string fallback_origin = "http://" + std::string(req.host());
+        // The Location the client opened: ours, or the proxy's in front of us.
+        const hixie76_examples::public_location loc = hixie76_examples::locate(opt.location(), req);
+        if (!loc.ok) {
+            log_error("handshake refused: " + std::string(loc.why) + " (400)");
+            queue_bytes(http_response(400, "text/plain; charset=utf-8", "bad forwarded field\n"));
+            finish_after_flush();
+            return false;
+        }
+        // No Origin (a non-browser client) and no allow-list: answer with the origin of the
+        // Location, which is what a same-origin page would have sent.
+        const std::string fallback_origin = std::string(loc.secure ? "https://" : "http://") +
+                                            std::string(loc.host.empty() ? req.host() : loc.host);
         hixie76::response_options ro;
+        ro.secure = loc.secure;
+        ro.host = loc.host;
         ro.origin = origin.empty() ? std::string_view(fallback_origin) : std::string_view();
         ro.protocol = req.protocol(); // an exact echo (Safari fails the connection otherwise)
         std::string head;
@@ -1096,6 +1038,10 @@ private:
         state_ = phase::open;
         reserved_ = false;
         clear_deadline();
+        if (server_.opt().client_keepalive.count() > 0) {
+            last_out_ = clock_type::now();
+            set_deadline(server_.opt().client_keepalive);
+        }
         hixie76::decoder_config dc;
         dc.version = version_;
         dc.max_frame_size = server_.opt().max_message;
@@ -1177,6 +1123,7 @@ private:
         if (o.size() == 0) {
             return;
         }
+        last_out_ = clock_type::now();
         queued_ += o.size();
         queue_.push_back(std::move(o));
         write();
@@ -1300,6 +1247,7 @@ private:
     phase state_ = phase::handshake;
     bool peer_eof_ = false;   ///< the peer shut down its side
     bool peer_close_ = false; ///< the peer's FF 00 arrived
+    clock_type::time_point last_out_{}; ///< the latest send (for --client-keepalive)
     std::array<char, 16 * 1024> rbuf_{};
 
     // The opening handshake: every byte read so far, parsed again after each read.
@@ -1338,9 +1286,16 @@ void room_server::on_accepted(tcp::socket socket) {
 
 int main(int argc, char** argv) {
     options opt;
-    const int status = parse_options(argc, argv, opt);
-    if (status >= 0) {
-        return status;
+    opt.port = default_port;
+    const hixie76_examples::parse_outcome parsed =
+        hixie76_examples::parse_command_line(argc, argv, "hixie76-mixed-room", opt);
+    if (parsed.exit_status == 0) {
+        std::fputs(usage_text().c_str(), stdout);
+        return 0;
+    }
+    if (parsed.exit_status > 0) {
+        std::fprintf(stderr, "%s\n", parsed.message.c_str());
+        return parsed.exit_status;
     }
     std::signal(SIGPIPE, SIG_IGN); // a peer that resets must not kill the server
 
