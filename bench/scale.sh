@@ -125,6 +125,8 @@ start_server() {
 }
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+# CPU seconds (user + system) a process has used so far, threads included.
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$1/stat"; }
 hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 
 results="$out/results.json"
@@ -172,6 +174,8 @@ for server in hixie76-chat netty-room; do
         sampler=$!
         echo "== $server: $idle_n idle connections at $idle_rate/s" >&2
         set +e
+        cpu0=$(cpu_s "$server_pid")
+        /usr/bin/time -f '%U %S' -o "$log.load.time" \
         timeout 300 "$load_bin" "ws://127.0.0.1:$port/" --connections "$idle_n" \
             --connect-rate "$idle_rate" --messages 0 --duration "$idle_hold" --expect none \
             --handshake-timeout 60 --json "$log.json" >"$log.load.out" 2>"$log.load.err"
@@ -181,11 +185,14 @@ for server in hixie76-chat netty-room; do
         wait "$sampler" 2>/dev/null || true
         [ -f "$log.idle_rss" ] && idle_rss=$(cat "$log.idle_rss")
         hwm=$(hwm_kib "$server_pid")
+        server_cpu=$(python3 -c "print(round($(cpu_s "$server_pid") - $cpu0, 1))")
+        load_cpu=$(awk '{printf "%.1f", $1 + $2}' "$log.load.time" 2>/dev/null || echo 0)
         stop_server
         cat "$log.load.out" >&2
-        add_row "$(python3 - "$log.json" "$server" "$idle_n" "$base" "$idle_rss" "$hwm" "$rc" <<'EOF'
+        add_row "$(python3 - "$log.json" "$server" "$idle_n" "$base" "$idle_rss" "$hwm" "$rc" \
+            "$server_cpu" "$load_cpu" <<'EOF'
 import json, sys
-path, server, n, base, idle, hwm, rc = sys.argv[1:]
+path, server, n, base, idle, hwm, rc, server_cpu, load_cpu = sys.argv[1:]
 try:
     d = json.load(open(path))
 except (OSError, ValueError):
@@ -197,7 +204,8 @@ print(json.dumps({'row': 'idle', 'server': server, 'clients': n, 'exit': int(rc)
                   'handshake_ms': d.get('handshake_ms'),
                   'rss_base_kib': base, 'rss_idle_kib': idle, 'rss_peak_kib': hwm,
                   'idle_kib_per_conn': round((idle - base) / ok, 2) if idle else None,
-                  'peak_kib_per_conn': round((hwm - base) / ok, 2)}))
+                  'peak_kib_per_conn': round((hwm - base) / ok, 2),
+                  'server_cpu_s': float(server_cpu), 'load_cpu_s': float(load_cpu or 0)}))
 EOF
 )"
     fi
@@ -208,6 +216,8 @@ EOF
         start_server "$server" "$log"
         echo "== $server: fan-out, $n clients x 1 msg/s x ${fan_secs}s" >&2
         set +e
+        cpu0=$(cpu_s "$server_pid")
+        /usr/bin/time -f '%U %S' -o "$log.load.time" \
         timeout $((fan_secs + 240)) "$load_bin" "ws://127.0.0.1:$port/" --connections "$n" \
             --connect-rate 2000 --interval 1000 --duration "$fan_secs" --size 64 \
             --expect broadcast --drain 10 --handshake-timeout 60 --json "$log.json" \
@@ -215,12 +225,15 @@ EOF
         rc=$?
         set -e
         hwm=$(hwm_kib "$server_pid")
+        server_cpu=$(python3 -c "print(round($(cpu_s "$server_pid") - $cpu0, 1))")
+        load_cpu=$(awk '{printf "%.1f", $1 + $2}' "$log.load.time" 2>/dev/null || echo 0)
         stop_server
         cat "$log.load.out" >&2
         rate=$(load_summary "$log.load.out")
-        row=$(python3 - "$log.json" "$server" "$n" "$rc" "${rate:-0}" "$hwm" <<'EOF'
+        row=$(python3 - "$log.json" "$server" "$n" "$rc" "${rate:-0}" "$hwm" "$server_cpu" \
+            "$load_cpu" <<'EOF'
 import json, sys
-path, server, n, rc, rate, hwm = sys.argv[1:]
+path, server, n, rc, rate, hwm, server_cpu, load_cpu = sys.argv[1:]
 try:
     d = json.load(open(path))
 except (OSError, ValueError):
@@ -230,7 +243,8 @@ print(json.dumps({'row': 'fanout', 'server': server, 'clients': int(n), 'exit': 
                   'sent': d.get('messages_sent'), 'received': d.get('messages_received'),
                   'lost': d.get('lost'), 'out_of_order': d.get('out_of_order'),
                   'deliveries_per_s': int(rate), 'latency_ms': d.get('latency_ms'),
-                  'rss_peak_kib': int(hwm)}))
+                  'rss_peak_kib': int(hwm),
+                  'server_cpu_s': float(server_cpu), 'load_cpu_s': float(load_cpu or 0)}))
 EOF
 )
         add_row "$row"
@@ -254,23 +268,24 @@ rows = json.load(open(sys.argv[1]))
 def f(x, nd=1):
     return '—' if x is None else ('%.*f' % (nd, x))
 print()
-print('| row | server | clients | connected | handshake p99 ms | idle KiB/conn | peak KiB/conn | exit |')
-print('|---|---|---:|---:|---:|---:|---:|---:|')
+print('| row | server | clients | connected | handshake p99 ms | idle KiB/conn | peak KiB/conn | CPU s server / load | exit |')
+print('|---|---|---:|---:|---:|---:|---:|---:|---:|')
 for r in rows:
     if r['row'] == 'idle':
         h = r['handshake_ms'] or {}
-        print('| idle | %s | %d | %s | %s | %s | %s | %d |' % (
+        print('| idle | %s | %d | %s | %s | %s | %s | %s / %s | %d |' % (
             r['server'], r['clients'], r['connections_ok'], f(h.get('p99')),
-            f(r['idle_kib_per_conn'], 2), f(r['peak_kib_per_conn'], 2), r['exit']))
+            f(r['idle_kib_per_conn'], 2), f(r['peak_kib_per_conn'], 2),
+            f(r['server_cpu_s']), f(r['load_cpu_s']), r['exit']))
 print()
-print('| row | server | clients | deliveries/s | latency p50 ms | latency p99 ms | lost | out of order | peak RSS MiB | exit |')
-print('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+print('| row | server | clients | deliveries/s | latency p50 ms | latency p99 ms | lost | out of order | peak RSS MiB | CPU s server / load | exit |')
+print('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
 for r in rows:
     if r['row'] == 'fanout':
         lat = r['latency_ms'] or {}
-        print('| fan-out | %s | %d | %d | %s | %s | %s | %s | %.0f | %d |' % (
+        print('| fan-out | %s | %d | %d | %s | %s | %s | %s | %.0f | %s / %s | %d |' % (
             r['server'], r['clients'], r['deliveries_per_s'], f(lat.get('p50')),
             f(lat.get('p99')), r['lost'], r['out_of_order'], r['rss_peak_kib'] / 1024.0,
-            r['exit']))
+            f(r['server_cpu_s']), f(r['load_cpu_s']), r['exit']))
 EOF
 echo "results: $results" >&2
