@@ -570,6 +570,31 @@ def haproxy_http_refuses_legacy_requests():
     proxy.stop()
 
 
+@test('haproxy-http')
+def haproxy_tcp_frontend_shares_the_port_with_http():
+    # haproxy-shared-port.cfg: a mode tcp frontend reads the head and sends legacy upgrades to
+    # a mode tcp backend, the rest to a mode http backend.
+    chat = chat_server()
+    proxy = haproxy('haproxy-shared-port.cfg', chat.port)
+    members = join_room(proxy.port)
+    p = e2e.cat('ws://127.0.0.1:%d/' % proxy.port, '--draft', '75', '--exact-upgrade',
+                '--wait', '300', name='cat75-exact')
+    members.append(Member('cat75-exact', p, e2e.welcomed(p)))
+    chat_round(members)
+    # Plain HTTP goes through the mode http backend: HAProxy writes the field names in lower
+    # case there, which shows which backend answered.
+    page = e2e.http(proxy.port, b'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    check(page.startswith(b'HTTP/1.1 200 OK\r\ncontent-type: text/html'), repr(page[:80]))
+    raw = Raw(proxy.port, 76, connect=False,
+              fields=['Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=='])
+    raw.sock.sendall(raw.request(key3=False))
+    check(raw.read_head().startswith('HTTP/1.1 426 ') and 'upgrade' in raw.headers,
+          'RFC 6455 request to the http backend: %r' % raw.status)
+    leave(members)
+    check(chat.stop() == 0, 'chat exit status')
+    proxy.stop()
+
+
 # === stunnel ==================================================================================
 
 def public_wss():
