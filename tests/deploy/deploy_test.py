@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 import traceback
+import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(os.path.dirname(HERE))
@@ -79,7 +80,9 @@ class Proxy(Proc):
         while True:
             try:
                 socket.create_connection(('127.0.0.1', port), timeout=1).close()
-                break
+                time.sleep(0.1)  # a proxy that lost the port to another process exits now
+                if self.p.poll() is None:
+                    break
             except OSError:
                 pass
             check(self.p.poll() is None, '%s exited (%s): %r' % (name, self.p.returncode,
@@ -205,24 +208,14 @@ def tls_context(version):
     if version == '1.0':
         # OpenSSL 3 allows TLS 1.0 only at security level 0, on the client side too.
         ctx.set_ciphers('DEFAULT:@SECLEVEL=0')
-        with _quiet_deprecation():
+        with warnings.catch_warnings():  # TLSVersion.TLSv1 is deprecated, and meant here
+            warnings.simplefilter('ignore', DeprecationWarning)
             ctx.minimum_version = ssl.TLSVersion.TLSv1
             ctx.maximum_version = ssl.TLSVersion.TLSv1
     else:
         ctx.minimum_version = ssl.TLSVersion.TLSv1_2
         ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     return ctx
-
-
-class _quiet_deprecation:
-    def __enter__(self):
-        import warnings
-        self.w = warnings.catch_warnings()
-        self.w.__enter__()
-        warnings.simplefilter('ignore', DeprecationWarning)
-
-    def __exit__(self, *exc):
-        self.w.__exit__(*exc)
 
 
 class TlsRaw(Raw):
