@@ -3,8 +3,9 @@
 // that also serves its own HTML page.
 //
 // One port serves everything: `GET /` without an upgrade gets the chat page, a draft-76 or
-// draft-75 upgrade joins the room, an RFC 6455 request gets 426. Every text message is relayed
-// to every member, sender included, as `NAME:message`, in the order the server read them.
+// draft-75 upgrade for any resource joins the room, an RFC 6455 request gets 426. Every text
+// message is relayed to every member, sender included, as `NAME:message`, in the order the
+// server read them.
 //
 // The loop (numbered like the comments in run()):
 //   1. build the poll set      2. wait until I/O, a signal or the nearest deadline
@@ -56,8 +57,9 @@ std::string usage_text() {
 A chat room for legacy WebSocket clients (draft-hixie-76 / hybi-00 and draft-75).
 Every text message a client sends is relayed to every client as NAME:message, where
 NAME is the sender's IP:PORT. Sending the text "quit" or the closing handshake leaves.
-GET / without an upgrade serves the chat page; other paths get 404. RFC 6455 clients
-(every current browser) get 426.
+A handshake for any resource (/, /chat, ...) joins the room. GET / without an upgrade
+serves the chat page; other paths get 404. RFC 6455 clients (every current browser) get
+426.
 
 options:
 )") + hixie76_examples::help_listen(default_port) +
@@ -516,14 +518,8 @@ private:
     /// Checks the request against the server's policy and writes the response head. Returns
     /// false when the request was refused.
     bool answer_upgrade(connection& c) {
+        // Any resource joins the one room (/, /chat, /demo, ...); the Location echoes it.
         const hixie76::request_parser& req = c.parser;
-        const std::string_view resource = req.resource();
-        if (resource.substr(0, resource.find('?')) != "/") {
-            log_error(c, "handshake refused: no room at " + std::string(resource) + " (404)");
-            append_http(c.out, 404, "text/plain; charset=utf-8", "not found\n");
-            finish_after_flush(c);
-            return false;
-        }
         const std::string_view origin = req.origin();
         if (!opt_.origins.empty()) {
             if (origin.empty()) {

@@ -20,7 +20,7 @@
 // 101. The other Beast route, stream::accept(buffers), copies the bytes into the stream's own
 // read buffer, which holds 1536 bytes, so a browser's head with a few cookies would fail with
 // buffer_overflow; the request overload has no such limit and lets the room apply its own
-// policy (path, Origin, --max-clients) before Beast answers. An RFC 6455 client may send
+// policy (Origin, --max-clients) before Beast answers. An RFC 6455 client may send
 // nothing before the 101 (RFC 6455 §4.1), so bytes past the head are refused with 400.
 //
 // The room: every text message is relayed to every member, as NAME:message, in the order the
@@ -82,10 +82,11 @@ One chat room on one port for legacy and current WebSocket clients: draft-hixie-
 (hybi-00) and draft-75 clients are served by hixie76, RFC 6455 clients (every current
 browser) by Boost.Beast. Every text message a client sends is relayed to every client
 as NAME:message, where NAME is the sender's IP:PORT. Sending the text "quit" or the
-closing handshake leaves. GET / without an upgrade serves the chat page; other paths
-get 404. The limits below apply to both protocols (an RFC 6455 client that sends too
-large a message gets close code 1009); the Location and keepalive options concern the
-legacy clients (RFC 6455 has no Location, and has ping).
+closing handshake leaves. A handshake for any resource (/, /chat, ...) joins the room.
+GET / without an upgrade serves the chat page; other paths get 404. The limits below
+apply to both protocols (an RFC 6455 client that sends too large a message gets close
+code 1009); the Location and keepalive options concern the legacy clients (RFC 6455 has
+no Location, and has ping).
 
 options:
 )") + hixie76_examples::help_listen(default_port) +
@@ -479,12 +480,7 @@ public:
         head_.clear();
         head_.shrink_to_fit();
 
-        const beast::string_view target = req_.target();
-        if (path_of(std::string_view(target.data(), target.size())) != "/") {
-            refuse("handshake refused: no room at " + std::string(target) + " (404)",
-                   http_response(404, "text/plain; charset=utf-8", "not found\n"));
-            return;
-        }
+        // Any resource joins the one room, as for the legacy clients.
         const options& opt = server_.opt();
         if (!opt.origins.empty()) {
             const beast::string_view o = req_[http::field::origin];
@@ -957,14 +953,8 @@ private:
     /// Checks the request against the room's policy and writes the response head. Returns
     /// false when the request was refused.
     bool answer_upgrade() {
+        // Any resource joins the one room (/, /chat, /demo, ...); the Location echoes it.
         const hixie76::request_parser& req = parser_;
-        const std::string_view resource = req.resource();
-        if (path_of(resource) != "/") {
-            log_error("handshake refused: no room at " + std::string(resource) + " (404)");
-            queue_bytes(http_response(404, "text/plain; charset=utf-8", "not found\n"));
-            finish_after_flush();
-            return false;
-        }
         const std::string_view origin = req.origin();
         const options& opt = server_.opt();
         if (!opt.origins.empty()) {
