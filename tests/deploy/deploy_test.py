@@ -806,11 +806,10 @@ def joined76(raw):
     return Member('raw76', raw, first_welcome(raw))
 
 
-@test('ops')
-def chat_at_emfile_pauses_accepting():
+def at_emfile(program, name):
     # Under a small descriptor limit the server logs the EMFILE, stops accepting for 100 ms at
     # a time, keeps its members, and serves the waiting client once a descriptor is free.
-    chat = Proc(['sh', '-c', 'ulimit -n 24 && exec "$0" --port 0', ARGS.chat], 'chat-emfile')
+    chat = Proc(['sh', '-c', 'ulimit -n 24 && exec "$0" --port 0', program], name)
     lines = chat.wait_out(lambda out: any(x.startswith('listening on ') for x in out), 10)
     port = int([x for x in lines if x.startswith('listening on ')][0].rsplit(':', 1)[1])
     members = []
@@ -839,6 +838,18 @@ def chat_at_emfile_pauses_accepting():
     chat_round(members, ' again')
     chat.p.send_signal(signal.SIGTERM)
     check(chat.wait(10) == 0, 'exit status')
+
+
+@test('ops')
+def chat_at_emfile_pauses_accepting():
+    at_emfile(ARGS.chat, 'chat-emfile')
+
+
+@test('ops')
+def mixed_room_at_emfile_pauses_accepting():
+    if not ARGS.mixed:
+        raise Skip('hixie76-mixed-room not built')
+    at_emfile(ARGS.mixed, 'mixed-emfile')
 
 
 @test('ops')
