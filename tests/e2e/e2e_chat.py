@@ -3,7 +3,8 @@
 # tests/e2e/e2e_chat.py — end-to-end tests of hixie76-chat and hixie76-cat over loopback, with
 # raw draft-75/76 sockets written here and, when available, the Netty peers.
 #
-#   e2e_chat.py --chat PATH --cat PATH [--mixed PATH] [--netty-client CMD... --netty-server CMD...]
+#   e2e_chat.py --chat PATH --cat PATH [--mixed PATH]
+#               [--netty-client CMD... --netty-server CMD...]
 #               [--group NAME] [-k SUBSTRING] [--list] [-v]
 #
 # With --mixed, the tests that loop over servers() (any-resource joins, the 'public' group:
