@@ -54,8 +54,7 @@ std::string field_of(const std::string& head, const std::string& name) {
 
 ex::parse_outcome parse(std::vector<const char*> args, ex::server_options& opt) {
     args.insert(args.begin(), "prog");
-    return ex::parse_command_line(static_cast<int>(args.size()), args.data(), "prog", "USAGE",
-                                  opt);
+    return ex::parse_command_line(static_cast<int>(args.size()), args.data(), "prog", "USAGE", opt);
 }
 
 TEST_CASE("valid_host: names and bracketed IPv6 literals, with an optional port 1-65535") {
@@ -64,10 +63,27 @@ TEST_CASE("valid_host: names and bracketed IPv6 literals, with an optional port 
         CAPTURE(good);
         CHECK(ex::valid_host(good));
     }
-    for (const char* bad : {"", " ", "a b", "h.example:", "h.example:0", "h.example:65536",
-                            "h.example:123456", "h.example:8x", "h/x", "u@h", "h?x", "h#x",
-                            "h\t", "h\xc3\xa9", ":80", "[]", "[::1", "[zz::1]", "[::1]x",
-                            "[::1]:", "h%41"}) {
+    for (const char* bad : {"",
+                            " ",
+                            "a b",
+                            "h.example:",
+                            "h.example:0",
+                            "h.example:65536",
+                            "h.example:123456",
+                            "h.example:8x",
+                            "h/x",
+                            "u@h",
+                            "h?x",
+                            "h#x",
+                            "h\t",
+                            "h\xc3\xa9",
+                            ":80",
+                            "[]",
+                            "[::1",
+                            "[zz::1]",
+                            "[::1]x",
+                            "[::1]:",
+                            "h%41"}) {
         CAPTURE(bad);
         CHECK_FALSE(ex::valid_host(bad));
     }
@@ -78,13 +94,32 @@ TEST_CASE("valid_host: names and bracketed IPv6 literals, with an optional port 
 TEST_CASE("the command line: every shared option, its checks, and the program's own") {
     ex::server_options opt(19887);
     CHECK(opt.port == 19887);
-    const ex::parse_outcome ok = parse(
-        {"--bind", "::1", "--port", "0", "--origin", "http://a", "--origin", "http://b",
-         "--max-clients", "3", "--max-message", "10", "--max-queue", "20",
-         "--handshake-timeout", "0.25", "--public-scheme", "wss", "--public-host",
-         "p.example:443", "--trust-forwarded", "--client-keepalive", "30", "--keepalive-text",
-         "\xe2\x9c\x93"},
-        opt);
+    const ex::parse_outcome ok = parse({"--bind",
+                                        "::1",
+                                        "--port",
+                                        "0",
+                                        "--origin",
+                                        "http://a",
+                                        "--origin",
+                                        "http://b",
+                                        "--max-clients",
+                                        "3",
+                                        "--max-message",
+                                        "10",
+                                        "--max-queue",
+                                        "20",
+                                        "--handshake-timeout",
+                                        "0.25",
+                                        "--public-scheme",
+                                        "wss",
+                                        "--public-host",
+                                        "p.example:443",
+                                        "--trust-forwarded",
+                                        "--client-keepalive",
+                                        "30",
+                                        "--keepalive-text",
+                                        "\xe2\x9c\x93"},
+                                       opt);
     CHECK(ok.exit_status == -1);
     CHECK(opt.bind == "::1");
     CHECK(opt.port == 0);
@@ -159,7 +194,8 @@ TEST_CASE("the command line: every shared option, its checks, and the program's 
 }
 
 TEST_CASE("locate: the configured Location, and forwarded fields only when trusted") {
-    const request plain(draft75("/", "X-Forwarded-Proto: https\r\nX-Forwarded-Host: f.example\r\n"));
+    const request plain(
+        draft75("/", "X-Forwarded-Proto: https\r\nX-Forwarded-Host: f.example\r\n"));
     ex::public_location loc = ex::locate({"", "", false}, plain.parser);
     CHECK(loc.ok);
     CHECK_FALSE(loc.secure);
@@ -181,8 +217,8 @@ TEST_CASE("locate: the configured Location, and forwarded fields only when trust
     for (const char* fields :
          {"X-Forwarded-Proto: ftp\r\n", "X-Forwarded-Proto: https, http\r\n",
           "X-Forwarded-Proto:\r\n", "X-Forwarded-Proto: https\r\nX-Forwarded-Proto: https\r\n",
-          "X-Forwarded-Host: a b\r\n", "X-Forwarded-Host: h:99999\r\n",
-          "X-Forwarded-Host:\r\n", "X-Forwarded-Host: a\r\nX-Forwarded-Host: a\r\n"}) {
+          "X-Forwarded-Host: a b\r\n", "X-Forwarded-Host: h:99999\r\n", "X-Forwarded-Host:\r\n",
+          "X-Forwarded-Host: a\r\nX-Forwarded-Host: a\r\n"}) {
         CAPTURE(fields);
         const request r(draft75("/", fields));
         CHECK_FALSE(ex::locate({"", "", true}, r.parser).ok);
@@ -256,7 +292,8 @@ TEST_CASE("the room's texts, names and HTTP answers") {
 
 TEST_CASE("message_reader: messages, skipped frames, close and failures, at every split") {
     const std::string stream = "\x00one\xff\x80\x03xyz\x00t\xc3\x28o\xff\x01skip\xff\x00\xff"
-                               "\xff\x00\x00" "after\xff"s;
+                               "\xff\x00\x00"
+                               "after\xff"s;
     const std::vector<std::string> want = {"one", "t\xef\xbf\xbd(o", ""};
     for (std::size_t split = 0; split <= stream.size(); ++split) {
         CAPTURE(split);
@@ -283,7 +320,8 @@ TEST_CASE("message_reader: messages, skipped frames, close and failures, at ever
         CHECK(got == want);
     }
     ex::message_reader small(hixie76::draft::draft76, 3);
-    std::string_view big = "\x00" "abcd\xff"sv;
+    std::string_view big = "\x00"
+                           "abcd\xff"sv;
     CHECK(small.next(big) == ex::message_reader::event::failed);
     CHECK(small.error() != hixie76::error::none);
     ex::message_reader old(hixie76::draft::draft75, 100);
