@@ -65,7 +65,8 @@ serves the chat page; other paths get 404. RFC 6455 clients (every current brows
 426.
 
 options:
-)") + hixie76_examples::help_server(default_port) + R"(  --help                    show this text
+)") + hixie76_examples::help_server(default_port) +
+           R"(  --help                    show this text
 
 Prints "listening on ADDR:PORT" on stdout when ready; logs one line per join, leave and
 error on stderr. SIGINT/SIGTERM: sends the closing handshake (FF 00) to draft-76 clients,

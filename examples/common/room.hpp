@@ -122,7 +122,7 @@ struct upgrade_answer {
     /// accepted: the 101 head (draft-76's 16-byte answer follows once key3 is in);
     /// refused: the whole response.
     std::string bytes;
-    refusal refused;                                   ///< when !accepted
+    refusal refused;                                  ///< when !accepted
     hixie76::draft version = hixie76::draft::draft76; ///< when accepted
 };
 
@@ -168,8 +168,8 @@ inline upgrade_answer answer_upgrade(const server_options& opt, const hixie76::r
         return a;
     }
     a.accepted = true;
-    a.version = req.kind() == hixie76::dialect::draft75 ? hixie76::draft::draft75
-                                                         : hixie76::draft::draft76;
+    a.version =
+        req.kind() == hixie76::dialect::draft75 ? hixie76::draft::draft75 : hixie76::draft::draft76;
     return a;
 }
 
