@@ -658,8 +658,8 @@ def haproxy_gateway_every_client_both_drafts():
     # send-proxy-v2: the gateway names each client by its own address, not HAProxy's.
     for m in members:
         if isinstance(m.handle, Raw):
-            check(err_has(gw, m.handle.name), 'gateway log names %s: %r' % (m.handle.name,
-                                                                         gw.err[-5:]))
+            check(err_has(gw, 'open client=%s draft=%d ' % (m.handle.name, m.handle.draft)),
+                  'gateway log names %s: %r' % (m.handle.name, gw.err[-5:]))
     leave(members)
     check(gw.stop() == 0, 'gateway exit status')
     check(room.stop() == 0, 'room exit status')
@@ -699,6 +699,7 @@ def haproxy_gateway_without_send_proxy_is_refused():
     kind = raw.next_event(5)[0]
     check(kind == 'eof' and raw.buf == b'', 'closed without an answer: %s %r' % (kind,
                                                                                raw.buf[:80]))
+    check(err_has(gw, 'no PROXY protocol header (--proxy-protocol); closed'), repr(gw.err[-3:]))
     check(gw.stop() == 0, 'gateway exit status')
     check(room.stop() == 0, 'room exit status')
 
