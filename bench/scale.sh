@@ -11,7 +11,7 @@
 #            p50/p99, lost; a server's series stops after the first size whose p99 passes 1 s
 #
 #   bench/scale.sh [--build DIR] [--out DIR] [--quick] [--only SERVER] [--chat PATH]
-#                  [--netty-threads N]
+#                  [--netty-threads N] [--sizes "N N ..."] [--no-idle]
 #
 # --build: a CMake build tree with hixie76-chat, hixie76-load and the Netty peers (default
 # build-bench-scale, configured and built here when missing). --out: where the servers' logs,
@@ -20,7 +20,8 @@
 # server is started afresh for each row and warmed up with the same short load first.
 # --only hixie76-chat|netty-room runs one server; --chat PATH measures another hixie76-chat
 # binary; --netty-threads N gives the Netty room N event loops (default 1, like the chat's one
-# thread; 0: Netty's default, twice the cores).
+# thread; 0: Netty's default, twice the cores). --sizes replaces the fan-out client counts
+# (e.g. to find where a server's p99 stays under 1 s); --no-idle skips the idle row.
 # Prints a Markdown table; bench/scale_chart.py turns results.json into an SVG chart.
 # Not a test: it asserts nothing about speed. Each run is bounded (timeout).
 set -euo pipefail
@@ -33,6 +34,8 @@ quick=0
 only=""
 chat_override=""
 netty_threads=1
+sizes_override=""
+idle=1
 while [ $# -gt 0 ]; do
     case "$1" in
     --build) build=$(cd "$2" && pwd); shift 2 ;;
@@ -41,6 +44,8 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift 2 ;;
     --chat) chat_override=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
     --netty-threads) netty_threads=$2; shift 2 ;;
+    --sizes) sizes_override=$2; shift 2 ;;
+    --no-idle) idle=0; shift ;;
     -h | --help) sed -n '3,21p' "$0"; exit 0 ;;
     *) echo "bench/scale.sh: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -71,6 +76,7 @@ if [ "$quick" = 1 ]; then
 else
     idle_n=10000 idle_rate=2000 idle_hold=10 sizes="1000 2000 5000" fan_secs=30
 fi
+sizes=${sizes_override:-$sizes}
 
 server_pid=""
 stop_server() {
@@ -147,36 +153,37 @@ for server in hixie76-chat netty-room; do
         continue
     fi
     # --- idle connections ------------------------------------------------------------------
-    log="$out/$server-idle"
-    start_server "$server" "$log"
-    base=$(rss_kib "$server_pid")
-    idle_rss=0
-    (
-        # RSS with every connection in: sampled half-way through the hold (the load tool's
-        # progress line says when all are connected).
-        while sleep 0.2; do
-            if grep -q "connected $idle_n failed" "$log.load.err" 2>/dev/null; then
-                sleep "$(python3 -c "print($idle_hold / 2)")"
-                rss_kib "$server_pid" >"$log.idle_rss"
-                break
-            fi
-        done
-    ) &
-    sampler=$!
-    echo "== $server: $idle_n idle connections at $idle_rate/s" >&2
-    set +e
-    timeout 300 "$load_bin" "ws://127.0.0.1:$port/" --connections "$idle_n" \
-        --connect-rate "$idle_rate" --messages 0 --duration "$idle_hold" --expect none \
-        --handshake-timeout 60 --json "$log.json" >"$log.load.out" 2>"$log.load.err"
-    rc=$?
-    set -e
-    kill "$sampler" 2>/dev/null || true
-    wait "$sampler" 2>/dev/null || true
-    [ -f "$log.idle_rss" ] && idle_rss=$(cat "$log.idle_rss")
-    hwm=$(hwm_kib "$server_pid")
-    stop_server
-    cat "$log.load.out" >&2
-    add_row "$(python3 - "$log.json" "$server" "$idle_n" "$base" "$idle_rss" "$hwm" "$rc" <<'EOF'
+    if [ "$idle" = 1 ]; then
+        log="$out/$server-idle"
+        start_server "$server" "$log"
+        base=$(rss_kib "$server_pid")
+        idle_rss=0
+        (
+            # RSS with every connection in: sampled half-way through the hold (the load tool's
+            # progress line says when all are connected).
+            while sleep 0.2; do
+                if grep -q "connected $idle_n failed" "$log.load.err" 2>/dev/null; then
+                    sleep "$(python3 -c "print($idle_hold / 2)")"
+                    rss_kib "$server_pid" >"$log.idle_rss"
+                    break
+                fi
+            done
+        ) &
+        sampler=$!
+        echo "== $server: $idle_n idle connections at $idle_rate/s" >&2
+        set +e
+        timeout 300 "$load_bin" "ws://127.0.0.1:$port/" --connections "$idle_n" \
+            --connect-rate "$idle_rate" --messages 0 --duration "$idle_hold" --expect none \
+            --handshake-timeout 60 --json "$log.json" >"$log.load.out" 2>"$log.load.err"
+        rc=$?
+        set -e
+        kill "$sampler" 2>/dev/null || true
+        wait "$sampler" 2>/dev/null || true
+        [ -f "$log.idle_rss" ] && idle_rss=$(cat "$log.idle_rss")
+        hwm=$(hwm_kib "$server_pid")
+        stop_server
+        cat "$log.load.out" >&2
+        add_row "$(python3 - "$log.json" "$server" "$idle_n" "$base" "$idle_rss" "$hwm" "$rc" <<'EOF'
 import json, sys
 path, server, n, base, idle, hwm, rc = sys.argv[1:]
 try:
@@ -184,14 +191,16 @@ try:
 except (OSError, ValueError):
     d = {}
 n, base, idle, hwm = int(n), int(base), int(idle), int(hwm)
+ok = max(d.get('connections_ok') or 0, 1)  # per connection that got in
 print(json.dumps({'row': 'idle', 'server': server, 'clients': n, 'exit': int(rc),
                   'connections_ok': d.get('connections_ok'),
                   'handshake_ms': d.get('handshake_ms'),
                   'rss_base_kib': base, 'rss_idle_kib': idle, 'rss_peak_kib': hwm,
-                  'idle_kib_per_conn': round((idle - base) / n, 2) if idle else None,
-                  'peak_kib_per_conn': round((hwm - base) / n, 2)}))
+                  'idle_kib_per_conn': round((idle - base) / ok, 2) if idle else None,
+                  'peak_kib_per_conn': round((hwm - base) / ok, 2)}))
 EOF
 )"
+    fi
 
     # --- fan-out ---------------------------------------------------------------------------
     for n in $sizes; do
