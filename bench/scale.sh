@@ -9,6 +9,10 @@
 #   fan-out  1,000, then 2,000 and 5,000 clients, each sending one 64-byte message per second
 #            for 30 s to the room (every message to every client): deliveries/s, latency
 #            p50/p99, lost; a server's series stops after the first size whose p99 passes 1 s
+#   gateway  when hixie76-gateway is built: 1,000 clients through it to its RFC 6455 test
+#            upstream (tests/gateway/upstream_room) versus straight to that upstream, measured
+#            by tests/gateway/bench.py (hixie76-load speaks only the legacy protocol, and the
+#            straight path needs RFC 6455 clients): added latency p50/p99 and throughput
 #
 #   bench/scale.sh [--build DIR] [--out DIR] [--quick] [--only SERVER] [--chat PATH]
 #                  [--netty-threads N] [--sizes "N N ..."] [--no-idle]
@@ -260,6 +264,19 @@ sys.exit(0 if d["lost"] == 0 and (d["latency_ms"] or {}).get("p99", 1e9) <= 1000
     done
 done
 echo "]" >>"$results"
+
+# --- the gateway -------------------------------------------------------------------------------
+gateway_bin="$build/examples/gateway/hixie76-gateway"
+upstream_bin="$build/tests/gateway/hixie76_upstream_room"
+if [ -z "$only" ] && [ -x "$gateway_bin" ] && [ -x "$upstream_bin" ]; then
+    gw_clients=1000
+    [ "$quick" = 1 ] && gw_clients=100
+    echo "== gateway: $gw_clients clients, straight and through hixie76-gateway" >&2
+    timeout 600 python3 "$root/tests/gateway/bench.py" --gateway "$gateway_bin" \
+        --upstream-room "$upstream_bin" --clients "$gw_clients" --size 64 --seconds 10 \
+        --rate 1000 >"$out/gateway.md" 2>"$out/gateway.err" ||
+        echo "bench/scale.sh: the gateway row failed (see $out/gateway.err)" >&2
+fi
 echo "finished: $(date -u '+%Y-%m-%d %H:%M:%S UTC'); uptime: $(uptime)" | tee -a "$out/machine.txt"
 
 python3 - "$results" <<'EOF'
@@ -288,4 +305,8 @@ for r in rows:
             f(lat.get('p99')), r['lost'], r['out_of_order'], r['rss_peak_kib'] / 1024.0,
             f(r['server_cpu_s']), f(r['load_cpu_s']), r['exit']))
 EOF
+if [ -s "$out/gateway.md" ]; then
+    echo
+    cat "$out/gateway.md"
+fi
 echo "results: $results" >&2
