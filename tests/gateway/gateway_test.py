@@ -1167,6 +1167,26 @@ def upstream_ping_when_idle():
         c.quiet(0.2)
 
 
+@test('observe')
+def upstream_that_stops_answering_pings_is_closed():
+    up = Upstream()
+    gw = Gateway(up, '--upstream-ping', '0.5')
+    c = Raw(gw.port, 76)
+    other = Raw(gw.port, 76)
+    cid = whoami(c)
+    c.send('!pause')  # the upstream stops reading that connection, so its pings go unanswered
+    up.wait_record('paused', cid)
+    t0 = time.monotonic()
+    kind = c.expect_end(('close', 'eof'), timeout=10)
+    took = time.monotonic() - t0
+    check(0.5 < took < 4, '%s after %.1f s (ping after 0.5 s idle, 0.5 s to answer)' % (
+        kind, took))
+    m = gw.metrics()
+    check(metric(m, 'hixie76_gateway_drops_total', reason='keepalive_timeout') == 1, repr(m))
+    other.send('unaffected')  # answered its pings all along
+    other.expect('unaffected')
+
+
 # --- RFC 6455 clients pass through -------------------------------------------------------------
 
 @test('rfc6455')
