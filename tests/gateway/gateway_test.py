@@ -1157,7 +1157,7 @@ def client_keepalive_text_and_empty():
 def upstream_ping_when_idle():
     for node in (False, True):
         up = Upstream(node=node)
-        gw = Gateway(up, '--upstream-ping', '1')
+        gw = Gateway(up, '--upstream-ping', '0.5')
         c = Raw(gw.port, 76)
         cid = whoami(c)
         pings = up.wait_record('ping', cid, timeout=5, count=2)
