@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // hixie76-load — a load generator for legacy WebSocket servers (draft-hixie-76 / hybi-00 and
 // draft-75): many client connections from one single-threaded process, on client.hpp and the
-// platform's readiness API (examples/common/poller.hpp: epoll on Linux, poll elsewhere).
+// platform's readiness API (poller.hpp: epoll on Linux, poll elsewhere).
 //
 // A run has four phases:
 //   connect   open --connections at --connect-rate; each connection's handshake time runs
@@ -22,7 +22,7 @@
 //   none       nothing is checked
 #include <hixie76/hixie76.hpp>
 
-#include "../common/poller.hpp"
+#include "poller.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelMatchers;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -50,25 +51,26 @@ import java.util.concurrent.TimeUnit;
  * <li>A member's name is its IP:PORT. On joining, everyone (the newcomer included) gets
  *     "Welcome, NAME !".</li>
  * <li>Every text message is relayed to every member, sender included, as "NAME:message", in
- *     one global order: every relay goes through one room thread, and Netty keeps the writes
- *     of one thread to a channel in order.</li>
+ *     one global order: every relay runs on one room thread, and Netty keeps the writes of
+ *     one thread to a channel in order.</li>
  * <li>"quit" or the closing handshake (FF 00) leaves; the others get "NAME Logout", as they
  *     do when a member disconnects.</li>
  * </ul>
  *
- * Prints "listening on ADDR:PORT" once bound. I/O runs on --threads event loops (default:
- * Netty's, twice the cores). Runs until SIGTERM or --max-seconds (default 3600).
+ * Prints "listening on ADDR:PORT" once bound. I/O runs on --threads event loops (default 1,
+ * which also runs the room, as hixie76-chat runs in one thread; 0 is Netty's default, twice
+ * the cores). Runs until SIGTERM or --max-seconds (default 3600).
  */
 public final class NettyRoom {
     private static String bind = "127.0.0.1";
     private static int port = 0;
-    private static int threads = 0;
+    private static int threads = 1;
     private static long maxSeconds = 3600;
     private static int maxMessage = 64 * 1024;
 
     /** The room's thread: joins, relays and departures, in one order. */
-    private static final EventExecutor ROOM = new DefaultEventExecutor();
-    private static final ChannelGroup MEMBERS = new DefaultChannelGroup(ROOM);
+    private static EventExecutor room;
+    private static ChannelGroup members;
 
     private NettyRoom() {
     }
@@ -105,6 +107,10 @@ public final class NettyRoom {
 
         EventLoopGroup boss = new NioEventLoopGroup(1);
         EventLoopGroup worker = new NioEventLoopGroup(threads);
+        // One event loop: the room runs on it, like hixie76-chat's single thread. More: the
+        // room gets a thread of its own, through which every relay passes.
+        room = threads == 1 ? worker.next() : new DefaultEventExecutor();
+        members = new DefaultChannelGroup(room);
         Channel server;
         try {
             server = new ServerBootstrap()
@@ -145,9 +151,24 @@ public final class NettyRoom {
         System.exit(0);
     }
 
+    /** Runs `task` on the room thread: at once when already there. */
+    static void inRoom(Runnable task) {
+        if (room.inEventLoop()) {
+            task.run();
+        } else {
+            room.execute(task);
+        }
+    }
+
     /** Sends `text` to every member, on the room thread (one global order). */
     static void broadcast(String text) {
-        ROOM.execute(() -> MEMBERS.writeAndFlush(new TextWebSocketFrame(text)));
+        inRoom(() -> sendToAll(text));
+    }
+
+    /** On the room thread: one frame to every member, without a future per member (void
+     *  promises), which is the lighter of ChannelGroup's two ways. */
+    static void sendToAll(String text) {
+        members.writeAndFlush(new TextWebSocketFrame(text), ChannelMatchers.all(), true);
     }
 
     private static String nameOf(Channel ch) {
@@ -205,11 +226,11 @@ public final class NettyRoom {
                         return;
                     }
                     gate.release(ch.pipeline().context(gate));
-                    ROOM.execute(() -> {
+                    inRoom(() -> {
                         if (ch.isActive()) {
                             joined = true;
-                            MEMBERS.add(ch);
-                            MEMBERS.writeAndFlush(new TextWebSocketFrame("Welcome, " + name + " !"));
+                            members.add(ch);
+                            sendToAll("Welcome, " + name + " !");
                         }
                     });
                 });
@@ -250,11 +271,11 @@ public final class NettyRoom {
 
         /** Leaves the room (once): the others hear "NAME Logout". */
         private void leave(Channel ch) {
-            ROOM.execute(() -> {
+            inRoom(() -> {
                 if (joined) {
                     joined = false;
-                    MEMBERS.remove(ch);
-                    MEMBERS.writeAndFlush(new TextWebSocketFrame(name + " Logout"));
+                    members.remove(ch);
+                    sendToAll(name + " Logout");
                 }
             });
         }
