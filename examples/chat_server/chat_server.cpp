@@ -3,8 +3,10 @@
 // that also serves its own HTML page.
 //
 // One port serves everything: `GET /` without an upgrade gets the chat page, a draft-76 or
-// draft-75 upgrade joins the room, an RFC 6455 request gets 426. Every text message is relayed
-// to every member, sender included, as `NAME:message`, in the order the server read them.
+// draft-75 upgrade for any resource joins the room, an RFC 6455 request gets 426. Every text
+// message is relayed to every member, sender included, as `NAME:message`, in the order the
+// server read them. The room's rules, its page and the options are shared with
+// hixie76-mixed-room (examples/common/); this file is their wiring to poll().
 //
 // The loop (numbered like the comments in run()):
 //   1. build the poll set      2. wait until I/O, a signal or the nearest deadline
@@ -14,6 +16,8 @@
 #include <hixie76/hixie76.hpp>
 
 #include "../common/options.hpp"
+#include "../common/page.hpp"
+#include "../common/room.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -56,15 +60,12 @@ std::string usage_text() {
 A chat room for legacy WebSocket clients (draft-hixie-76 / hybi-00 and draft-75).
 Every text message a client sends is relayed to every client as NAME:message, where
 NAME is the sender's IP:PORT. Sending the text "quit" or the closing handshake leaves.
-GET / without an upgrade serves the chat page; other paths get 404. RFC 6455 clients
-(every current browser) get 426.
+A handshake for any resource (/, /chat, ...) joins the room. GET / without an upgrade
+serves the chat page; other paths get 404. RFC 6455 clients (every current browser) get
+426.
 
 options:
-)") + hixie76_examples::help_listen(default_port) +
-           std::string(hixie76_examples::help_origin) +
-           std::string(hixie76_examples::help_limits) +
-           std::string(hixie76_examples::help_public) +
-           std::string(hixie76_examples::help_keepalive) +
+)") + hixie76_examples::help_server(default_port) +
            R"(  --help                    show this text
 
 Prints "listening on ADDR:PORT" on stdout when ready; logs one line per join, leave and
@@ -81,7 +82,7 @@ constexpr std::size_t handshake_slack = 64;
 
 // --- small helpers -----------------------------------------------------------------------------
 
-/// `IP:PORT` (`[IPv6]:PORT`) of a socket address.
+/// The NAME of a socket address: `IP:PORT` (`[IPv6]:PORT`).
 std::string address_name(const sockaddr* sa, socklen_t len) {
     char host[NI_MAXHOST] = {};
     char serv[NI_MAXSERV] = {};
@@ -89,24 +90,13 @@ std::string address_name(const sockaddr* sa, socklen_t len) {
                     NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
         return "?";
     }
-    std::string name = sa->sa_family == AF_INET6 ? "[" + std::string(host) + "]" : host;
-    return name + ":" + serv;
+    return hixie76_examples::peer_name(host, serv);
 }
 
 bool set_nonblocking(int fd) {
     const int flags = fcntl(fd, F_GETFL, 0);
     return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 &&
            fcntl(fd, F_SETFD, FD_CLOEXEC) == 0;
-}
-
-/// Appends an HTTP response that closes the connection.
-void append_http(std::string& out, int status, std::string_view type, std::string_view body) {
-    const hixie76::write_result need = hixie76::write_http_response(status, type, body, nullptr, 0);
-    const std::size_t at = out.size();
-    out.resize(at + need.size);
-    const hixie76::write_result r =
-        hixie76::write_http_response(status, type, body, &out[at], need.size);
-    out.resize(at + (r.err == hixie76::error::none ? r.size : 0));
 }
 
 // --- signals -----------------------------------------------------------------------------------
@@ -124,79 +114,6 @@ extern "C" void on_signal(int sig) {
     }
     errno = saved;
 }
-
-// --- the chat page -----------------------------------------------------------------------------
-
-// ES3-era script so the legacy browsers that speak draft-76 can run it; the WebSocket URL comes
-// from the page's own location, so the page works from any address the server is reached at.
-constexpr std::string_view chat_page = R"(<!DOCTYPE html>
-<html>
-<head>
-<meta charset="utf-8">
-<title>hixie76 chat</title>
-<style>
-body { font-family: sans-serif; margin: 1em; }
-#log { border: 1px solid #888; height: 20em; overflow: auto; padding: 0.5em; }
-#log div { white-space: pre-wrap; }
-#text { width: 30em; }
-</style>
-</head>
-<body>
-<h1>hixie76 chat</h1>
-<div id="log"></div>
-<p><input id="text" type="text" autocomplete="off">
-<button id="send" type="button">Send</button></p>
-<script>
-(function () {
-    var log = document.getElementById('log');
-    var text = document.getElementById('text');
-    var button = document.getElementById('send');
-    var ws = null;
-
-    function show(line) {
-        var div = document.createElement('div');
-        div.appendChild(document.createTextNode(line));
-        log.appendChild(div);
-        log.scrollTop = log.scrollHeight;
-    }
-
-    function send() {
-        if (ws === null || ws.readyState !== 1 || text.value === '') {
-            return;
-        }
-        ws.send(text.value);
-        text.value = '';
-        text.focus();
-    }
-
-    if (!window.WebSocket) {
-        show('* this browser has no WebSocket');
-        return;
-    }
-    var url = (location.protocol == 'https:' ? 'wss://' : 'ws://') + location.host + '/';
-    ws = new WebSocket(url);
-    ws.onopen = function () { show('* connected to ' + url); };
-    ws.onmessage = function (event) {
-        if (event.data !== '') { // '' is a keepalive (--client-keepalive)
-            show(event.data);
-        }
-    };
-    ws.onclose = function () { show('* disconnected'); };
-    button.onclick = send;
-    text.onkeypress = function (event) {
-        var e = event || window.event;
-        if ((e.keyCode || e.which) == 13) {
-            send();
-            return false;
-        }
-        return true;
-    };
-    text.focus();
-})();
-</script>
-</body>
-</html>
-)";
 
 // --- connections -------------------------------------------------------------------------------
 
@@ -225,9 +142,8 @@ struct connection {
     bool head_sent = false; ///< the 101 head is written; draft-76 still awaits key3
     hixie76::draft version = hixie76::draft::draft76;
 
-    // Frames in: the decoder reads the stream, the assembler bounds and repairs each message.
-    hixie76::frame_decoder decoder{};
-    hixie76::message_assembler assembler{};
+    // Frames in, as messages.
+    hixie76_examples::message_reader reader{};
 
     // Bytes out that the socket did not take yet, from out[out_off].
     std::string out;
@@ -481,7 +397,7 @@ private:
     void on_handshake_bytes(connection& c) {
         const hixie76::parse_result r = c.parser.parse(c.head);
         if (r.status == hixie76::parse_status::failed) {
-            reject(c, r.err);
+            refuse(c, hixie76_examples::rejection(r.err));
             return;
         }
         if (!c.head_sent && c.parser.head_complete()) {
@@ -500,86 +416,26 @@ private:
 
     void serve_http(connection& c) {
         const std::string_view resource = c.parser.resource();
-        const std::string_view path = resource.substr(0, resource.find('?'));
-        const int status = path == "/" ? 200 : 404;
-        if (status == 200) {
-            append_http(c.out, 200, "text/html; charset=utf-8", chat_page);
-        } else {
-            append_http(c.out, 404, "text/plain; charset=utf-8", "not found\n");
-        }
+        const hixie76_examples::refusal r = hixie76_examples::serve_http(resource, page_);
+        c.out += r.bytes;
         std::fprintf(stderr, "http %s GET %.*s %d\n", c.name.c_str(),
                      static_cast<int>(resource.size() > 200 ? 200 : resource.size()),
-                     resource.data(), status);
+                     resource.data(), r.status);
         finish_after_flush(c);
     }
 
-    /// Checks the request against the server's policy and writes the response head. Returns
-    /// false when the request was refused.
+    /// Applies the room's policy and writes the response head (headers first: some proxies
+    /// hold key3 until they see it). Returns false when the request was refused.
     bool answer_upgrade(connection& c) {
-        const hixie76::request_parser& req = c.parser;
-        const std::string_view resource = req.resource();
-        if (resource.substr(0, resource.find('?')) != "/") {
-            log_error(c, "handshake refused: no room at " + std::string(resource) + " (404)");
-            append_http(c.out, 404, "text/plain; charset=utf-8", "not found\n");
-            finish_after_flush(c);
+        hixie76_examples::upgrade_answer a =
+            hixie76_examples::answer_upgrade(opt_, c.parser, members() >= opt_.max_clients);
+        if (!a.accepted) {
+            refuse(c, a.refused);
             return false;
         }
-        const std::string_view origin = req.origin();
-        if (!opt_.origins.empty()) {
-            if (origin.empty()) {
-                reject(c, hixie76::error::missing_origin);
-                return false;
-            }
-            bool allowed = false;
-            for (const std::string& o : opt_.origins) {
-                allowed = allowed || hixie76_examples::iequals(o, origin);
-            }
-            if (!allowed) {
-                reject(c, hixie76::error::origin_refused);
-                return false;
-            }
-        }
-        if (members() >= opt_.max_clients) {
-            log_error(c, "handshake refused: the room is full (503)");
-            append_http(c.out, 503, "text/plain; charset=utf-8", "the room is full\n");
-            finish_after_flush(c);
-            return false;
-        }
-        // The Location the client opened: ours, or the proxy's in front of us.
-        const hixie76_examples::public_location loc =
-            hixie76_examples::locate(opt_.location(), req);
-        if (!loc.ok) {
-            log_error(c, "handshake refused: " + std::string(loc.why) + " (400)");
-            append_http(c.out, 400, "text/plain; charset=utf-8", "bad forwarded field\n");
-            finish_after_flush(c);
-            return false;
-        }
-        // No Origin (a non-browser client) and no allow-list: answer with the origin of the
-        // Location, which is what a same-origin page would have sent.
-        const std::string fallback_origin = std::string(loc.secure ? "https://" : "http://") +
-                                            std::string(loc.host.empty() ? req.host() : loc.host);
-        hixie76::response_options ro;
-        ro.secure = loc.secure;
-        ro.host = loc.host;
-        ro.origin = origin.empty() ? std::string_view(fallback_origin) : std::string_view();
-        ro.protocol = req.protocol(); // an exact echo (Safari fails the connection otherwise)
-        const hixie76::write_result need = hixie76::write_response_head(req, ro, nullptr, 0);
-        if (need.err != hixie76::error::buffer_too_small && need.err != hixie76::error::none) {
-            reject(c, need.err);
-            return false;
-        }
-        const std::size_t at = c.out.size();
-        c.out.resize(at + need.size);
-        const hixie76::write_result w =
-            hixie76::write_response_head(req, ro, &c.out[at], need.size);
-        if (w.err != hixie76::error::none) {
-            c.out.resize(at);
-            reject(c, w.err);
-            return false;
-        }
+        c.out += a.bytes;
         c.head_sent = true;
-        c.version = req.kind() == hixie76::dialect::draft75 ? hixie76::draft::draft75
-                                                            : hixie76::draft::draft76;
+        c.version = a.version;
         flush(c);
         return c.state == phase::handshake;
     }
@@ -597,63 +453,44 @@ private:
         c.state = phase::open;
         c.joined = true;
         c.deadline = next_keepalive();
-        hixie76::decoder_config dc;
-        dc.version = c.version;
-        dc.max_frame_size = opt_.max_message;
-        c.decoder = hixie76::frame_decoder(dc);
-        hixie76::assembler_config ac;
-        ac.max_message_size = opt_.max_message;
-        ac.utf8 = hixie76::utf8_policy::replace; // never relay invalid UTF-8 to the others
-        c.assembler = hixie76::message_assembler(ac);
+        c.reader = hixie76_examples::message_reader(c.version, opt_.max_message);
         std::fprintf(stderr, "join %s (draft-%d)\n", c.name.c_str(), static_cast<int>(c.version));
         flush(c);
-        broadcast("Welcome, " + c.name + " !");
+        broadcast(hixie76_examples::welcome_text(c.name));
         if (!rest.empty() && c.state == phase::open) {
             feed_frames(c, rest);
         }
     }
 
-    /// The frame step: every event of the decoder, in order. Text pieces go to the assembler;
-    /// a whole message is relayed; the closing handshake and failures end the membership.
+    /// The frame step: every message in `in`, in order; the closing handshake and failures
+    /// end the membership.
     void feed_frames(connection& c, std::string_view in) {
-        while (!in.empty() && (c.state == phase::open || c.state == phase::closing)) {
-            const hixie76::frame_event ev = c.decoder.next(in);
-            in.remove_prefix(ev.consumed);
-            switch (ev.kind) {
-            case hixie76::frame_kind::need_more:
+        while (c.state == phase::open || c.state == phase::closing) {
+            switch (c.reader.next(in)) {
+            case hixie76_examples::message_reader::event::need_more:
                 return;
-            case hixie76::frame_kind::text:
+            case hixie76_examples::message_reader::event::message:
                 if (c.state == phase::open) {
-                    const hixie76::assemble_result r = c.assembler.push(ev);
-                    if (r.status == hixie76::parse_status::failed) {
-                        drop(c, std::string(hixie76::to_string(r.err)));
-                        return;
-                    }
-                    if (r.status == hixie76::parse_status::complete) {
-                        on_message(c, c.assembler.take());
-                    }
+                    on_message(c, c.reader.take());
                 }
                 break;
-            case hixie76::frame_kind::binary:
-            case hixie76::frame_kind::skipped:
-                break; // draft-76 §5.3: frames of other types are discarded
-            case hixie76::frame_kind::close:
+            case hixie76_examples::message_reader::event::close:
                 on_peer_close(c);
                 return;
-            case hixie76::frame_kind::failed:
-                drop(c, std::string(hixie76::to_string(ev.err)));
+            case hixie76_examples::message_reader::event::failed:
+                drop(c, std::string(hixie76::to_string(c.reader.error())));
                 return;
             }
         }
     }
 
     void on_message(connection& c, const std::string& message) {
-        if (message == "quit") {
+        if (hixie76_examples::is_quit(message)) {
             leave(c, "quit");
             start_close(c);
             return;
         }
-        broadcast(c.name + ":" + message);
+        broadcast(hixie76_examples::relay_text(c.name, message));
     }
 
     /// The client sent FF 00: answer FF 00 (unless ours is out already) and close.
@@ -808,8 +645,8 @@ private:
             if (c.state == phase::handshake) {
                 log_error(c, "handshake timeout");
                 if (!c.head_sent) {
-                    append_http(c.out, 408, "text/plain; charset=utf-8",
-                                "the opening handshake took too long\n");
+                    c.out += hixie76_examples::http_response(
+                        408, "text/plain; charset=utf-8", "the opening handshake took too long\n");
                     finish_after_flush(c);
                 } else {
                     c.state = phase::dead; // draft-76 head sent, key3 never came
@@ -885,7 +722,7 @@ private:
         c.joined = false;
         std::fprintf(stderr, "leave %s (%s)\n", c.name.c_str(), why.c_str());
         if (announce) {
-            departures_.push_back(c.name + " Logout");
+            departures_.push_back(hixie76_examples::logout_text(c.name));
         }
     }
 
@@ -925,14 +762,11 @@ private:
         flush(c);
     }
 
-    void reject(connection& c, hixie76::error e) {
-        int status = hixie76::suggested_http_status(e);
-        status = status == 0 ? 400 : status;
-        log_error(c, "handshake refused: " + std::string(hixie76::to_string(e)) + " (" +
-                         std::to_string(status) + ")");
-        c.out.clear();
+    /// Refuses the handshake: the response goes out, then the connection closes.
+    void refuse(connection& c, const hixie76_examples::refusal& r) {
+        log_error(c, "handshake refused: " + r.why);
+        c.out.assign(r.bytes);
         c.out_off = 0;
-        hixie76::append_rejection(e, c.out);
         finish_after_flush(c);
     }
 
@@ -951,6 +785,7 @@ private:
     }
 
     options opt_;
+    const std::string page_ = hixie76_examples::chat_page("hixie76 chat", "");
     int listen_fd_ = -1;
     int wake_read_ = -1;
     bool stopping_ = false;
@@ -964,16 +799,11 @@ private:
 } // namespace
 
 int main(int argc, char** argv) {
-    options opt;
-    opt.port = default_port;
+    options opt(default_port);
     const hixie76_examples::parse_outcome parsed =
-        hixie76_examples::parse_command_line(argc, argv, "hixie76-chat", opt);
-    if (parsed.exit_status == 0) {
-        std::fputs(usage_text().c_str(), stdout);
-        return 0;
-    }
-    if (parsed.exit_status > 0) {
-        std::fprintf(stderr, "%s\n", parsed.message.c_str());
+        hixie76_examples::parse_command_line(argc, argv, "hixie76-chat", usage_text(), opt);
+    if (parsed.exit_status >= 0) { // --help, or a bad command line
+        std::fputs(parsed.message.c_str(), parsed.exit_status == 0 ? stdout : stderr);
         return parsed.exit_status;
     }
 

@@ -3,11 +3,13 @@
 // (hixie76-chat, hixie76-mixed-room, hixie76-gateway): the same names, defaults, checks and
 // --help lines in each. I/O-free: parsing returns what to print, the program prints it.
 //
-//   hixie76_examples::server_options opt;
-//   opt.port = 19887;
-//   const auto r = hixie76_examples::parse_command_line(argc, argv, "hixie76-chat", opt,
+//   hixie76_examples::server_options opt(19887); // the program's default port
+//   const auto r = hixie76_examples::parse_command_line(argc, argv, "hixie76-chat", usage, opt,
 //       [&](hixie76_examples::arg_reader& args) { ...; return option_result::not_mine; });
-//   if (r.exit_status == 0) print the usage; if 2, print r.message on stderr; exit with it.
+//   if (r.exit_status >= 0) {  // --help (0: r.message is the usage, for stdout) or an error
+//       std::fputs(r.message.c_str(), r.exit_status == 0 ? stdout : stderr);  // (2)
+//       return r.exit_status;
+//   }
 #ifndef HIXIE76_EXAMPLES_OPTIONS_HPP
 #define HIXIE76_EXAMPLES_OPTIONS_HPP
 
@@ -31,8 +33,10 @@ using std::chrono::milliseconds;
 
 /// What every example server is told on its command line.
 struct server_options {
+    explicit server_options(std::uint16_t default_port = 0) : port(default_port) {}
+
     std::string bind = "127.0.0.1";
-    std::uint16_t port = 0;                ///< the program sets its own default
+    std::uint16_t port;
     std::vector<std::string> origins;      ///< allow-list; empty: any origin
     std::size_t max_clients = 256;         ///< members of the room at once
     std::size_t max_message = 64 * 1024;   ///< largest incoming message, in bytes
@@ -167,19 +171,19 @@ inline option_result parse_server_option(arg_reader& args, server_options& opt) 
 
 /// What parse_command_line() decided.
 struct parse_outcome {
-    int exit_status = -1; ///< -1: run; 0: --help (print the usage); 2: a bad command line
-    std::string message;  ///< with 2: the one line to print on stderr
+    int exit_status = -1; ///< -1: run; 0: --help; 2: a bad command line
+    std::string message;  ///< 0: the usage, for stdout; 2: one line for stderr (with its \n)
 };
 
-/// Parses the whole command line: `--help`/`-h`, the shared options, then `own(args)` (an
-/// `option_result(arg_reader&)`) for the program's own options.
+/// Parses the whole command line: `--help`/`-h` (answered with `usage`), the shared options,
+/// then `own(args)` (an `option_result(arg_reader&)`) for the program's own options.
 template <class Own>
 parse_outcome parse_command_line(int argc, const char* const* argv, std::string_view program,
-                                 server_options& opt, Own&& own) {
+                                 std::string_view usage, server_options& opt, Own&& own) {
     for (arg_reader args(argc, argv); !args.done(); args.next()) {
         const std::string_view arg = args.option();
         if (arg == "--help" || arg == "-h") {
-            return {0, {}};
+            return {0, std::string(usage)};
         }
         option_result r = parse_server_option(args, opt);
         if (r == option_result::not_mine) {
@@ -187,24 +191,25 @@ parse_outcome parse_command_line(int argc, const char* const* argv, std::string_
         }
         if (r == option_result::not_mine) {
             return {2, std::string(program) + ": unknown option '" + std::string(arg) +
-                           "' (try --help)"};
+                           "' (try --help)\n"};
         }
         if (r == option_result::bad_value) {
             return {2, std::string(program) + ": " + std::string(arg) +
-                           " needs a valid value (try --help)"};
+                           " needs a valid value (try --help)\n"};
         }
     }
     return {};
 }
 
 /// parse_command_line() for a program with no options of its own.
-inline parse_outcome parse_command_line(int argc, const char* const* argv,
-                                        std::string_view program, server_options& opt) {
-    return parse_command_line(argc, argv, program, opt,
+inline parse_outcome parse_command_line(int argc, const char* const* argv, std::string_view program,
+                                        std::string_view usage, server_options& opt) {
+    return parse_command_line(argc, argv, program, usage, opt,
                               [](arg_reader&) { return option_result::not_mine; });
 }
 
 // --- --help lines, in the order the programs print them ----------------------------------------
+// help_server() is all of them; a program with options of its own may interleave the pieces.
 
 /// `--bind` and `--port`, with the program's default port.
 inline std::string help_listen(std::uint16_t default_port) {
@@ -245,6 +250,16 @@ inline constexpr std::string_view help_keepalive =
     "                            connections (they often do after 60 s)\n"
     "  --keepalive-text TEXT     that frame's text (default empty; the page's script gets an\n"
     "                            empty message, which a length frame would turn into an error)\n";
+
+/// Every line above, for `--bind` to `--keepalive-text`.
+inline std::string help_server(std::uint16_t default_port) {
+    std::string help = help_listen(default_port);
+    help += help_origin;
+    help += help_limits;
+    help += help_public;
+    help += help_keepalive;
+    return help;
+}
 
 } // namespace hixie76_examples
 

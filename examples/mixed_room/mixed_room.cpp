@@ -20,7 +20,7 @@
 // 101. The other Beast route, stream::accept(buffers), copies the bytes into the stream's own
 // read buffer, which holds 1536 bytes, so a browser's head with a few cookies would fail with
 // buffer_overflow; the request overload has no such limit and lets the room apply its own
-// policy (path, Origin, --max-clients) before Beast answers. An RFC 6455 client may send
+// policy (Origin, --max-clients) before Beast answers. An RFC 6455 client may send
 // nothing before the 101 (RFC 6455 §4.1), so bytes past the head are refused with 400.
 //
 // The room: every text message is relayed to every member, as NAME:message, in the order the
@@ -28,6 +28,8 @@
 #include <hixie76/hixie76.hpp>
 
 #include "../common/options.hpp"
+#include "../common/page.hpp"
+#include "../common/room.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -82,17 +84,14 @@ One chat room on one port for legacy and current WebSocket clients: draft-hixie-
 (hybi-00) and draft-75 clients are served by hixie76, RFC 6455 clients (every current
 browser) by Boost.Beast. Every text message a client sends is relayed to every client
 as NAME:message, where NAME is the sender's IP:PORT. Sending the text "quit" or the
-closing handshake leaves. GET / without an upgrade serves the chat page; other paths
-get 404. The limits below apply to both protocols (an RFC 6455 client that sends too
-large a message gets close code 1009); the Location and keepalive options concern the
-legacy clients (RFC 6455 has no Location, and has ping).
+closing handshake leaves. A handshake for any resource (/, /chat, ...) joins the room.
+GET / without an upgrade serves the chat page; other paths get 404. The limits below
+apply to both protocols (an RFC 6455 client that sends too large a message gets close
+code 1009); the Location and keepalive options concern the legacy clients (RFC 6455 has
+no Location, and has ping).
 
 options:
-)") + hixie76_examples::help_listen(default_port) +
-           std::string(hixie76_examples::help_origin) +
-           std::string(hixie76_examples::help_limits) +
-           std::string(hixie76_examples::help_public) +
-           std::string(hixie76_examples::help_keepalive) +
+)") + hixie76_examples::help_server(default_port) +
            R"(  --help                    show this text
 
 Prints "listening on ADDR:PORT" on stdout when ready; logs one line per join, leave and
@@ -110,109 +109,12 @@ constexpr std::size_t handshake_slack = 64;
 
 // --- small helpers -----------------------------------------------------------------------------
 
-/// `IP:PORT` (`[IPv6]:PORT`) of an endpoint.
+/// The NAME of an endpoint: `IP:PORT` (`[IPv6]:PORT`).
 std::string endpoint_name(const tcp::endpoint& ep) {
-    const std::string host = ep.address().to_string();
-    return (ep.address().is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(ep.port());
+    return hixie76_examples::peer_name(ep.address().to_string(), std::to_string(ep.port()));
 }
 
-/// An HTTP response that closes the connection, written by hixie76.
-std::string http_response(int status, std::string_view type, std::string_view body) {
-    const hixie76::write_result need = hixie76::write_http_response(status, type, body, nullptr, 0);
-    std::string out(need.size, '\0');
-    const hixie76::write_result r =
-        hixie76::write_http_response(status, type, body, &out[0], out.size());
-    out.resize(r.err == hixie76::error::none ? r.size : 0);
-    return out;
-}
-
-/// The rejection hixie76 writes for `e`, and its status for the log.
-std::string rejection(hixie76::error e, int& status) {
-    status = hixie76::suggested_http_status(e);
-    status = status == 0 ? 400 : status;
-    std::string out;
-    hixie76::append_rejection(e, out);
-    return out;
-}
-
-/// The path of a request target, without its query.
-std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
-
-// --- the chat page -----------------------------------------------------------------------------
-
-// ES3-era script, so the legacy browsers that speak draft-76 (2010–2014 WebKit on TVs and set-top
-// boxes, iOS 4–5, QtWebKit) run it as well as current ones, which speak RFC 6455: the page does
-// not know which protocol its browser speaks, the server tells them apart. The WebSocket URL
-// comes from the page's own location, so the page works from any address the server is
-// reached at.
-constexpr std::string_view chat_page = R"(<!DOCTYPE html>
-<html>
-<head>
-<meta charset="utf-8">
-<title>hixie76 mixed room</title>
-<style>
-body { font-family: sans-serif; margin: 1em; }
-#log { border: 1px solid #888; height: 20em; overflow: auto; padding: 0.5em; }
-#log div { white-space: pre-wrap; }
-#text { width: 30em; }
-</style>
-</head>
-<body>
-<h1>hixie76 mixed room</h1>
-<p>One room for legacy clients (draft-76, draft-75) and current browsers (RFC 6455).</p>
-<div id="log"></div>
-<p><input id="text" type="text" autocomplete="off"> <button id="send" type="button">Send</button></p>
-<script>
-(function () {
-    var log = document.getElementById('log');
-    var text = document.getElementById('text');
-    var button = document.getElementById('send');
-    var ws = null;
-
-    function show(line) {
-        var div = document.createElement('div');
-        div.appendChild(document.createTextNode(line));
-        log.appendChild(div);
-        log.scrollTop = log.scrollHeight;
-    }
-
-    function send() {
-        if (ws === null || ws.readyState !== 1 || text.value === '') {
-            return;
-        }
-        ws.send(text.value);
-        text.value = '';
-        text.focus();
-    }
-
-    if (!window.WebSocket) {
-        show('* this browser has no WebSocket');
-        return;
-    }
-    var url = (location.protocol == 'https:' ? 'wss://' : 'ws://') + location.host + '/';
-    ws = new WebSocket(url);
-    ws.onopen = function () { show('* connected to ' + url); };
-    ws.onmessage = function (event) {
-        if (event.data !== '') { // '' is a keepalive (--client-keepalive)
-            show(event.data);
-        }
-    };
-    ws.onclose = function () { show('* disconnected'); };
-    button.onclick = send;
-    text.onkeypress = function (event) {
-        var e = event || window.event;
-        if ((e.keyCode || e.which) == 13) {
-            send();
-            return false;
-        }
-        return true;
-    };
-    text.focus();
-})();
-</script>
-</body>
-</html>
-)";
+using hixie76_examples::http_response;
 
 // --- the room ----------------------------------------------------------------------------------
 
@@ -246,6 +148,10 @@ protected:
     void log_error(const std::string& what) const {
         std::fprintf(stderr, "error %s: %s\n", name_.c_str(), what.c_str());
     }
+    /// Ends a connection after an error: a member leaves with the reason, others are logged.
+    void drop(const std::string& why);
+    /// Closes the socket and forgets the connection (once).
+    virtual void die() = 0;
 
     room_server& server_;
     std::string name_;
@@ -311,6 +217,8 @@ public:
     }
 
     const options& opt() const noexcept { return opt_; }
+    /// The chat page.
+    const std::string& page() const noexcept { return page_; }
     /// The --keepalive-text message, one copy for every connection.
     const message_ptr& keepalive_message() const noexcept { return keepalive_; }
     asio::io_context& context() noexcept { return ioc_; }
@@ -344,7 +252,7 @@ public:
     void join(connection& c, const char* protocol) {
         c.set_joined(true);
         std::fprintf(stderr, "join %s (%s)\n", c.name().c_str(), protocol);
-        broadcast("Welcome, " + c.name() + " !");
+        broadcast(hixie76_examples::welcome_text(c.name()));
     }
 
     /// Ends a membership; the others hear `NAME Logout` once the current handler is over.
@@ -355,7 +263,7 @@ public:
         c.set_joined(false);
         std::fprintf(stderr, "leave %s (%s)\n", c.name().c_str(), why.c_str());
         if (announce && !stopping_) {
-            departures_.push_back(c.name() + " Logout");
+            departures_.push_back(hixie76_examples::logout_text(c.name()));
             if (!departures_posted_) {
                 departures_posted_ = true;
                 asio::post(ioc_, [this] { announce_departures(); });
@@ -446,8 +354,20 @@ private:
     std::vector<std::shared_ptr<connection>> conns_; ///< every open connection
     std::vector<std::string> departures_;
     bool departures_posted_ = false;
+    const std::string page_ = hixie76_examples::chat_page(
+        "hixie76 mixed room",
+        "One room for legacy clients (draft-76, draft-75) and current browsers (RFC 6455).");
     message_ptr keepalive_ = std::make_shared<const std::string>(opt_.keepalive_text);
 };
+
+void connection::drop(const std::string& why) {
+    if (joined_) {
+        server_.leave(*this, why);
+    } else {
+        log_error(why);
+    }
+    die();
+}
 
 // --- RFC 6455 connections: Boost.Beast ---------------------------------------------------------
 
@@ -465,48 +385,31 @@ public:
         error_code ec;
         const std::size_t used = parser.put(asio::buffer(head_), ec);
         if (ec || !parser.is_done()) {
-            refuse("handshake refused: " + (ec ? ec.message() : "incomplete request"),
-                   http_response(400, "text/plain; charset=utf-8", "bad request\n"));
+            refuse({400, http_response(400, "text/plain; charset=utf-8", "bad request\n"),
+                    ec ? ec.message() : "incomplete request"});
             return;
         }
         if (used != head_.size()) {
             // RFC 6455 §4.1: the client waits for the 101 before it sends anything.
-            refuse("handshake refused: data sent before the handshake completed",
-                   http_response(400, "text/plain; charset=utf-8", "bad request\n"));
+            refuse({400, http_response(400, "text/plain; charset=utf-8", "bad request\n"),
+                    "data sent before the handshake completed"});
             return;
         }
         req_ = parser.release();
         head_.clear();
         head_.shrink_to_fit();
 
-        const beast::string_view target = req_.target();
-        if (path_of(std::string_view(target.data(), target.size())) != "/") {
-            refuse("handshake refused: no room at " + std::string(target) + " (404)",
-                   http_response(404, "text/plain; charset=utf-8", "not found\n"));
+        // Any resource joins the one room, as for the legacy clients.
+        const options& opt = server_.opt();
+        const beast::string_view origin = req_[http::field::origin];
+        const hixie76::error refused =
+            hixie76_examples::check_origin(opt, std::string_view(origin.data(), origin.size()));
+        if (refused != hixie76::error::none) {
+            refuse(hixie76_examples::rejection(refused));
             return;
         }
-        const options& opt = server_.opt();
-        if (!opt.origins.empty()) {
-            const beast::string_view o = req_[http::field::origin];
-            const std::string_view origin(o.data(), o.size());
-            bool allowed = false;
-            for (const std::string& a : opt.origins) {
-                allowed = allowed || hixie76_examples::iequals(a, origin);
-            }
-            if (!allowed) {
-                const hixie76::error e = origin.empty() ? hixie76::error::missing_origin
-                                                        : hixie76::error::origin_refused;
-                int status = 0;
-                std::string response = rejection(e, status);
-                refuse("handshake refused: " + std::string(hixie76::to_string(e)) + " (" +
-                           std::to_string(status) + ")",
-                       std::move(response));
-                return;
-            }
-        }
         if (server_.full()) {
-            refuse("handshake refused: the room is full (503)",
-                   http_response(503, "text/plain; charset=utf-8", "the room is full\n"));
+            refuse(hixie76_examples::refuse(503, "the room is full"));
             return;
         }
 
@@ -563,10 +466,10 @@ private:
     };
 
     /// Writes an HTTP refusal on the raw socket, then closes.
-    void refuse(const std::string& why, std::string response) {
-        log_error(why);
+    void refuse(hixie76_examples::refusal r) {
+        log_error("handshake refused: " + r.why);
         state_ = phase::refusing;
-        refusal_ = std::move(response);
+        refusal_ = std::move(r.bytes);
         asio::async_write(ws_.next_layer(), asio::buffer(refusal_),
                           [self = self<modern_connection>()](const error_code&, std::size_t) {
                               error_code ignored;
@@ -631,12 +534,12 @@ private:
     }
 
     void on_message(const std::string& message) {
-        if (message == "quit") {
+        if (hixie76_examples::is_quit(message)) {
             server_.leave(*this, "quit");
             close(websocket::close_code::normal);
             return;
         }
-        server_.broadcast(name_ + ":" + message);
+        server_.broadcast(hixie76_examples::relay_text(name_, message));
     }
 
     /// One async_write at a time; the close frame goes after the queued messages.
@@ -682,16 +585,7 @@ private:
         write();
     }
 
-    void drop(const std::string& why) {
-        if (joined_) {
-            server_.leave(*this, why);
-        } else {
-            log_error(why);
-        }
-        die();
-    }
-
-    void die() {
+    void die() override {
         if (state_ == phase::dead) {
             return;
         }
@@ -809,8 +703,8 @@ private:
         if (state_ == phase::handshake) {
             log_error("handshake timeout");
             if (!head_sent_) {
-                queue_bytes(http_response(408, "text/plain; charset=utf-8",
-                                          "the opening handshake took too long\n"));
+                queue_bytes(hixie76_examples::http_response(
+                    408, "text/plain; charset=utf-8", "the opening handshake took too long\n"));
                 finish_after_flush();
             } else {
                 die(); // draft-76 head sent, key3 never came
@@ -910,7 +804,7 @@ private:
             if (r.err == hixie76::error::rfc6455_request) {
                 hand_off();
             } else {
-                reject(r.err);
+                refuse(hixie76_examples::rejection(r.err));
             }
             return;
         }
@@ -942,86 +836,27 @@ private:
 
     void serve_http() {
         const std::string_view resource = parser_.resource();
-        const int status = path_of(resource) == "/" ? 200 : 404;
-        if (status == 200) {
-            queue_bytes(http_response(200, "text/html; charset=utf-8", chat_page));
-        } else {
-            queue_bytes(http_response(404, "text/plain; charset=utf-8", "not found\n"));
-        }
+        hixie76_examples::refusal r = hixie76_examples::serve_http(resource, server_.page());
+        queue_bytes(std::move(r.bytes));
         std::fprintf(stderr, "http %s GET %.*s %d\n", name_.c_str(),
                      static_cast<int>(resource.size() > 200 ? 200 : resource.size()),
-                     resource.data(), status);
+                     resource.data(), r.status);
         finish_after_flush();
     }
 
-    /// Checks the request against the room's policy and writes the response head. Returns
-    /// false when the request was refused.
+    /// Applies the room's policy and queues the response head (headers first: some proxies
+    /// hold key3 until they see it). Returns false when the request was refused.
     bool answer_upgrade() {
-        const hixie76::request_parser& req = parser_;
-        const std::string_view resource = req.resource();
-        if (path_of(resource) != "/") {
-            log_error("handshake refused: no room at " + std::string(resource) + " (404)");
-            queue_bytes(http_response(404, "text/plain; charset=utf-8", "not found\n"));
-            finish_after_flush();
-            return false;
-        }
-        const std::string_view origin = req.origin();
-        const options& opt = server_.opt();
-        if (!opt.origins.empty()) {
-            if (origin.empty()) {
-                reject(hixie76::error::missing_origin);
-                return false;
-            }
-            bool allowed = false;
-            for (const std::string& o : opt.origins) {
-                allowed = allowed || hixie76_examples::iequals(o, origin);
-            }
-            if (!allowed) {
-                reject(hixie76::error::origin_refused);
-                return false;
-            }
-        }
-        if (server_.full()) {
-            log_error("handshake refused: the room is full (503)");
-            queue_bytes(http_response(503, "text/plain; charset=utf-8", "the room is full\n"));
-            finish_after_flush();
-            return false;
-        }
-        // The Location the client opened: ours, or the proxy's in front of us.
-        const hixie76_examples::public_location loc = hixie76_examples::locate(opt.location(), req);
-        if (!loc.ok) {
-            log_error("handshake refused: " + std::string(loc.why) + " (400)");
-            queue_bytes(http_response(400, "text/plain; charset=utf-8", "bad forwarded field\n"));
-            finish_after_flush();
-            return false;
-        }
-        // No Origin (a non-browser client) and no allow-list: answer with the origin of the
-        // Location, which is what a same-origin page would have sent.
-        const std::string fallback_origin = std::string(loc.secure ? "https://" : "http://") +
-                                            std::string(loc.host.empty() ? req.host() : loc.host);
-        hixie76::response_options ro;
-        ro.secure = loc.secure;
-        ro.host = loc.host;
-        ro.origin = origin.empty() ? std::string_view(fallback_origin) : std::string_view();
-        ro.protocol = req.protocol(); // an exact echo (Safari fails the connection otherwise)
-        std::string head;
-        const hixie76::write_result need = hixie76::write_response_head(req, ro, nullptr, 0);
-        if (need.err == hixie76::error::buffer_too_small) {
-            head.resize(need.size);
-        }
-        const hixie76::write_result w =
-            need.err == hixie76::error::buffer_too_small
-                ? hixie76::write_response_head(req, ro, &head[0], head.size())
-                : need;
-        if (w.err != hixie76::error::none) {
-            reject(w.err);
+        hixie76_examples::upgrade_answer a =
+            hixie76_examples::answer_upgrade(server_.opt(), parser_, server_.full());
+        if (!a.accepted) {
+            refuse(std::move(a.refused));
             return false;
         }
         head_sent_ = true;
         reserved_ = true;
-        version_ = req.kind() == hixie76::dialect::draft75 ? hixie76::draft::draft75
-                                                           : hixie76::draft::draft76;
-        queue_bytes(std::move(head));
+        version_ = a.version;
+        queue_bytes(std::move(a.bytes));
         return state_ == phase::handshake;
     }
 
@@ -1042,61 +877,42 @@ private:
             last_out_ = clock_type::now();
             set_deadline(server_.opt().client_keepalive);
         }
-        hixie76::decoder_config dc;
-        dc.version = version_;
-        dc.max_frame_size = server_.opt().max_message;
-        decoder_ = hixie76::frame_decoder(dc);
-        hixie76::assembler_config ac;
-        ac.max_message_size = server_.opt().max_message;
-        ac.utf8 = hixie76::utf8_policy::replace; // never relay invalid UTF-8 to the others
-        assembler_ = hixie76::message_assembler(ac);
+        reader_ = hixie76_examples::message_reader(version_, server_.opt().max_message);
         server_.join(*this, version_ == hixie76::draft::draft76 ? "draft-76" : "draft-75");
         if (!rest.empty() && state_ == phase::open) {
             feed_frames(rest);
         }
     }
 
-    /// The frame step: every event of the decoder, in order. Text pieces go to the assembler;
-    /// a whole message is relayed; the closing handshake and failures end the membership.
+    /// The frame step: every message in `in`, in order; the closing handshake and failures
+    /// end the membership.
     void feed_frames(std::string_view in) {
-        while (!in.empty() && (state_ == phase::open || state_ == phase::closing)) {
-            const hixie76::frame_event ev = decoder_.next(in);
-            in.remove_prefix(ev.consumed);
-            switch (ev.kind) {
-            case hixie76::frame_kind::need_more:
+        while (state_ == phase::open || state_ == phase::closing) {
+            switch (reader_.next(in)) {
+            case hixie76_examples::message_reader::event::need_more:
                 return;
-            case hixie76::frame_kind::text:
+            case hixie76_examples::message_reader::event::message:
                 if (state_ == phase::open) {
-                    const hixie76::assemble_result r = assembler_.push(ev);
-                    if (r.status == hixie76::parse_status::failed) {
-                        drop(std::string(hixie76::to_string(r.err)));
-                        return;
-                    }
-                    if (r.status == hixie76::parse_status::complete) {
-                        on_message(assembler_.take());
-                    }
+                    on_message(reader_.take());
                 }
                 break;
-            case hixie76::frame_kind::binary:
-            case hixie76::frame_kind::skipped:
-                break; // draft-76 §5.3: frames of other types are discarded
-            case hixie76::frame_kind::close:
+            case hixie76_examples::message_reader::event::close:
                 on_peer_close();
                 return;
-            case hixie76::frame_kind::failed:
-                drop(std::string(hixie76::to_string(ev.err)));
+            case hixie76_examples::message_reader::event::failed:
+                drop(std::string(hixie76::to_string(reader_.error())));
                 return;
             }
         }
     }
 
     void on_message(const std::string& message) {
-        if (message == "quit") {
+        if (hixie76_examples::is_quit(message)) {
             server_.leave(*this, "quit");
             start_close();
             return;
         }
-        server_.broadcast(name_ + ":" + message);
+        server_.broadcast(hixie76_examples::relay_text(name_, message));
     }
 
     /// The client sent FF 00: answer FF 00 (unless ours is out already) and close.
@@ -1206,31 +1022,19 @@ private:
         }
     }
 
-    void reject(hixie76::error e) {
-        int status = 0;
-        std::string response = rejection(e, status);
-        log_error("handshake refused: " + std::string(hixie76::to_string(e)) + " (" +
-                  std::to_string(status) + ")");
+    /// Refuses the handshake: the response goes out, then the connection closes.
+    void refuse(hixie76_examples::refusal r) {
+        log_error("handshake refused: " + r.why);
         queue_.clear(); // what is not on its way yet; a write in flight finishes first
         queued_ = 0;
         for (const outgoing& o : sending_) {
             queued_ += o.size();
         }
-        queue_bytes(std::move(response));
+        queue_bytes(std::move(r.bytes));
         finish_after_flush();
     }
 
-    /// Ends a connection after an error: a member leaves with the reason, others are logged.
-    void drop(const std::string& why) {
-        if (joined_) {
-            server_.leave(*this, why);
-        } else {
-            log_error(why);
-        }
-        die();
-    }
-
-    void die() {
+    void die() override {
         if (state_ == phase::dead) {
             return;
         }
@@ -1245,8 +1049,8 @@ private:
     tcp::socket socket_;
     asio::steady_timer timer_;
     phase state_ = phase::handshake;
-    bool peer_eof_ = false;   ///< the peer shut down its side
-    bool peer_close_ = false; ///< the peer's FF 00 arrived
+    bool peer_eof_ = false;             ///< the peer shut down its side
+    bool peer_close_ = false;           ///< the peer's FF 00 arrived
     clock_type::time_point last_out_{}; ///< the latest send (for --client-keepalive)
     std::array<char, 16 * 1024> rbuf_{};
 
@@ -1256,9 +1060,8 @@ private:
     bool head_sent_ = false; ///< the 101 head is queued; draft-76 still awaits key3
     hixie76::draft version_ = hixie76::draft::draft76;
 
-    // Frames in: the decoder reads the stream, the assembler bounds and repairs each message.
-    hixie76::frame_decoder decoder_{};
-    hixie76::message_assembler assembler_{};
+    // Frames in, as messages.
+    hixie76_examples::message_reader reader_{};
 
     // Bytes out: queue_ waits while sending_ is in the write in flight.
     std::deque<outgoing> queue_;
@@ -1285,16 +1088,11 @@ void room_server::on_accepted(tcp::socket socket) {
 } // namespace
 
 int main(int argc, char** argv) {
-    options opt;
-    opt.port = default_port;
+    options opt(default_port);
     const hixie76_examples::parse_outcome parsed =
-        hixie76_examples::parse_command_line(argc, argv, "hixie76-mixed-room", opt);
-    if (parsed.exit_status == 0) {
-        std::fputs(usage_text().c_str(), stdout);
-        return 0;
-    }
-    if (parsed.exit_status > 0) {
-        std::fprintf(stderr, "%s\n", parsed.message.c_str());
+        hixie76_examples::parse_command_line(argc, argv, "hixie76-mixed-room", usage_text(), opt);
+    if (parsed.exit_status >= 0) { // --help, or a bad command line
+        std::fputs(parsed.message.c_str(), parsed.exit_status == 0 ? stdout : stderr);
         return parsed.exit_status;
     }
     std::signal(SIGPIPE, SIG_IGN); // a peer that resets must not kill the server

@@ -63,6 +63,7 @@
 #include <string_view>
 #include <utility>
 
+#include "hixie76/detail/append.hpp"
 #include "hixie76/detail/ascii.hpp"
 #include "hixie76/detail/config.hpp"
 #include "hixie76/detail/utf8.hpp"
@@ -896,6 +897,7 @@ inline encode_result encode_close(char* out, std::size_t cap) noexcept {
 ///
 /// Returns: error::none, or the error; `out` is unchanged on error.
 /// Errors: error::text_contains_ff; error::invalid_utf8 (utf8_check::reject only).
+/// `payload` may view `out` itself (as with std::string::append).
 /// Complexity: O(payload.size()), amortized.
 /// Spec: draft-76 §4.2, §5.3.
 inline error append_text(std::string& out, std::string_view payload,
@@ -904,10 +906,14 @@ inline error append_text(std::string& out, std::string_view payload,
     if (e != error::none) {
         return e;
     }
-    out.reserve(out.size() + text_frame_size(payload.size()));
-    out.push_back(text_frame_start);
-    out.append(payload);
-    out.push_back(text_frame_end);
+    // `payload` may view `out` itself (an echo reusing its buffer): append_with keeps it valid.
+    detail::append_with(out, text_frame_size(payload.size()), [payload](char* o) {
+        o[0] = text_frame_start;
+        if (!payload.empty()) {
+            std::memcpy(o + 1, payload.data(), payload.size());
+        }
+        o[payload.size() + 1] = text_frame_end;
+    });
     return error::none;
 }
 
@@ -922,9 +928,12 @@ inline error append_binary(std::string& out, std::string_view payload, std::uint
     if (f.err != error::none) {
         return f.err;
     }
-    out.reserve(out.size() + f.head_size + payload.size());
-    out.append(f.head.data(), f.head_size);
-    out.append(payload);
+    detail::append_with(out, f.head_size + payload.size(), [&f, payload](char* o) {
+        std::memcpy(o, f.head.data(), f.head_size);
+        if (!payload.empty()) {
+            std::memcpy(o + f.head_size, payload.data(), payload.size());
+        }
+    });
     return error::none;
 }
 

@@ -3,8 +3,12 @@
 # tests/e2e/e2e_chat.py — end-to-end tests of hixie76-chat and hixie76-cat over loopback, with
 # raw draft-75/76 sockets written here and, when available, the Netty peers.
 #
-#   e2e_chat.py --chat PATH --cat PATH [--netty-client CMD... --netty-server CMD...]
+#   e2e_chat.py --chat PATH --cat PATH [--mixed PATH]
+#               [--netty-client CMD... --netty-server CMD...]
 #               [--group NAME] [-k SUBSTRING] [--list] [-v]
+#
+# With --mixed, the tests that loop over servers() (any-resource joins, the 'public' group:
+# Location flags, forwarded fields, keepalive) also run against hixie76-mixed-room.
 #
 # Only the standard library; every server listens on 127.0.0.1 port 0; every wait is bounded
 # and each test runs under a 60 s alarm. Ends with the line "N passed, M failed[, K skipped]".
@@ -469,9 +473,18 @@ def good_answer(data, port, corrupt=False):
 
 
 def servers():
-    """The room servers the 'public' group runs against: hixie76-chat, and hixie76-mixed-room
-    when --mixed names it (both take the same flags and must answer the same way)."""
+    """The room servers a test runs against: hixie76-chat, and hixie76-mixed-room when --mixed
+    names it (both take the same flags and must answer legacy clients the same way)."""
     return [ARGS.chat] + ([ARGS.mixed] if ARGS.mixed else [])
+
+
+def stopped(server):
+    """Closes the test's raw clients first (so no closing handshake is awaited), then stops
+    the server; True when it exited 0."""
+    for item in CLEANUP.items:
+        if isinstance(item, Raw):
+            item.cleanup()
+    return server.stop() == 0
 
 
 def refused(port, fields, resource='/', draft=76):
@@ -513,6 +526,37 @@ def page_and_404():
     r = http(chat.port, b'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n')
     check(status_of(r).startswith('HTTP/1.1 405'), 'POST: %r' % status_of(r))
     check(chat.stop() == 0, 'exit status')
+
+
+@test('basic')
+def any_resource_joins_the_room():
+    for prog in servers():
+        chat = ChatServer(program=prog)
+        first = Raw(chat.port, 76, resource='/chat')
+        check(first.headers['sec-websocket-location'] == 'ws://127.0.0.1:%d/chat' % chat.port,
+              '%s: /chat location %r' % (prog, first.headers))
+        first.expect('Welcome, %s !' % first.name)
+        joined = [first]
+        for draft, resource in ((75, '/chat'), (76, '/demo'), (75, '/demo?x=1&y'),
+                                (76, '/a/b/c.ws'), (75, '/')):
+            r = Raw(chat.port, draft, resource=resource)
+            field = 'sec-websocket-location' if draft == 76 else 'websocket-location'
+            check(r.headers[field] == 'ws://127.0.0.1:%d%s' % (chat.port, resource),
+                  '%s: -%d %s location %r' % (prog, draft, resource, r.headers))
+            joined.append(r)
+            for j in joined:
+                j.expect('Welcome, %s !' % r.name)
+        joined[2].send('one room')
+        for j in joined:
+            check(j.chat_lines(1) == ['%s:one room' % joined[2].name], 'relay across paths')
+        p = cat('ws://127.0.0.1:%d/demo' % chat.port, '--wait', '100', name='cat-demo')
+        welcomed(p)
+        p.close_stdin()
+        check(p.wait(10) == 0, 'hixie76-cat at /demo')
+        # Plain HTTP still gets the page at / only.
+        check(status_of(get(chat.port, '/chat')) == 'HTTP/1.1 404 Not Found', 'GET /chat')
+        check(status_of(get(chat.port, '/')) == 'HTTP/1.1 200 OK', 'GET /')
+        check(stopped(chat), 'exit status')
 
 
 @test('basic')
@@ -946,15 +990,6 @@ def sigint_with_a_silent_client_is_bounded():
 
 
 # --- public location, forwarded fields and keepalive (hixie76-chat and hixie76-mixed-room) ---
-
-def stopped(server):
-    """Closes the test's raw clients first (so no closing handshake is awaited), then stops
-    the server; True when it exited 0."""
-    for item in CLEANUP.items:
-        if isinstance(item, Raw):
-            item.cleanup()
-    return server.stop() == 0
-
 
 @test('public')
 def public_scheme_and_host_set_the_location():

@@ -24,7 +24,9 @@
 //
 //   upstream_room [--bind ADDR] [--port N] [--refuse STATUS] [--stall] [--delay MS]
 //                 [--subprotocol echo|none|NAME] [--max-queue BYTES] [--rooms-by-path]
+//                 [--quiet]
 //
+// --quiet prints no records (for benchmarks).
 // With --rooms-by-path, connections whose targets have different paths (the query ignored)
 // are in different rooms; by default there is one room.
 //
@@ -127,7 +129,10 @@ std::string unhex(std::string_view s) {
     return out;
 }
 
+bool quiet = false; // --quiet: no records (for benchmarks)
+
 void record(const std::string& line) {
+    if (quiet) return;
     std::fputs(line.c_str(), stdout);
     std::fputc('\n', stdout);
     std::fflush(stdout);
@@ -436,7 +441,7 @@ int usage(const char* problem) {
     std::fprintf(stderr,
                  "upstream_room: %s\nusage: upstream_room [--bind ADDR] [--port N] "
                  "[--refuse STATUS] [--stall] [--delay MS] [--subprotocol echo|none|NAME] "
-                 "[--max-queue BYTES] [--rooms-by-path]\n",
+                 "[--max-queue BYTES] [--rooms-by-path] [--quiet]\n",
                  problem);
     return 2;
 }
@@ -449,6 +454,10 @@ int main(int argc, char** argv) {
         const char* v = i + 1 < argc ? argv[i + 1] : nullptr;
         if (a == "--stall") {
             opt.stall = true;
+            continue;
+        }
+        if (a == "--quiet") {
+            quiet = true;
             continue;
         }
         if (a == "--rooms-by-path") {

@@ -190,6 +190,90 @@ constexpr bool list_contains_token(std::string_view list, std::string_view token
     return false;
 }
 
+/// `s` without leading and trailing SP and HTAB (a field value's optional whitespace).
+constexpr std::string_view trim_ows(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+/// A byte of an RFC 3986 reg-name: unreserved, sub-delims, or '%' of a pct-encoding.
+constexpr bool is_reg_name_char(char c) noexcept {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c)) {
+        return true;
+    }
+    switch (c) {
+    case '-':
+    case '.':
+    case '_':
+    case '~':
+    case '%':
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '*':
+    case '+':
+    case ',':
+    case ';':
+    case '=':
+        return true;
+    default:
+        return false;
+    }
+}
+
+/// Largest TCP port number.
+inline constexpr std::uint32_t max_port = 65535;
+
+/// Checks a `Host` value, `uri-host [ ":" port ]` (RFC 9110 §7.2, RFC 3986 §3.2.2): a reg-name
+/// or IPv4 address, or an IP literal in brackets, then an optional port of 1 to 5 digits up
+/// to 65535. Returns the offset of the first byte that breaks the form (`s.size()` when
+/// something is missing at the end), or npos when `s` is a valid host.
+constexpr std::size_t host_error_at(std::string_view s) noexcept {
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    if (n != 0 && s[0] == '[') {
+        i = 1;
+        while (i < n && (is_digit(s[i]) || (s[i] >= 'a' && s[i] <= 'f') ||
+                         (s[i] >= 'A' && s[i] <= 'F') || s[i] == ':' || s[i] == '.')) {
+            ++i;
+        }
+        if (i == 1 || i == n || s[i] != ']') {
+            return i;
+        }
+        ++i;
+    } else {
+        while (i < n && is_reg_name_char(s[i])) {
+            ++i;
+        }
+        if (i == 0) {
+            return 0;
+        }
+    }
+    if (i == n) {
+        return std::string_view::npos;
+    }
+    if (s[i] != ':') {
+        return i;
+    }
+    const std::size_t digits = ++i;
+    std::uint32_t port = 0;
+    for (; i < n && is_digit(s[i]); ++i) {
+        port = port * 10U + static_cast<std::uint32_t>(s[i] - '0');
+        if (port > max_port || i - digits >= 5) {
+            return i;
+        }
+    }
+    return i == digits || i < n ? i : std::string_view::npos;
+}
+
 /// Compares two byte ranges in constant time with respect to their content (token checks).
 constexpr bool equal_bytes(const char* a, const char* b, std::size_t n) noexcept {
     unsigned diff = 0;
