@@ -12,7 +12,10 @@
 //   1. build the poll set      2. wait until I/O, a signal or the nearest deadline
 //   3. signals: start closing  4. read: handshake bytes → parser, frame bytes → decoder
 //   5. write queued bytes      6. accept new connections
-//   7. timeouts                8. reap closed connections
+//   7. timeouts                8. send this turn's messages, reap closed connections
+//
+// A broadcast is encoded once into the room's log; each member keeps its place in it, and step
+// 8 sends every member what it lacks in one writev, however many messages the turn brought.
 #include <hixie76/hixie76.hpp>
 
 #include "../common/options.hpp"
