@@ -12,6 +12,8 @@ minimal=(g++ cmake ninja-build)
 full=("${minimal[@]}" clang libclang-rt-14-dev meson pkg-config doctest-dev libbenchmark-dev
       python3 default-jdk-headless libnetty-java libwebsocketpp-dev libboost-dev valgrind
       cppcheck clang-tidy)
+full+=(nginx-light haproxy stunnel4 openssl) # tests/deploy: the proxies, run unprivileged
+full+=(libssl-dev nodejs node-ws)            # tests/gateway: TLS, the Node ws upstream
 
 want=("${full[@]}")
 if [ "${1:-}" = "minimal" ]; then

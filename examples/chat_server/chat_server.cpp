@@ -3,8 +3,10 @@
 // that also serves its own HTML page.
 //
 // One port serves everything: `GET /` without an upgrade gets the chat page, a draft-76 or
-// draft-75 upgrade joins the room, an RFC 6455 request gets 426. Every text message is relayed
-// to every member, sender included, as `NAME:message`, in the order the server read them.
+// draft-75 upgrade for any resource joins the room, an RFC 6455 request gets 426. Every text
+// message is relayed to every member, sender included, as `NAME:message`, in the order the
+// server read them. The room's rules, its page and the options are shared with
+// hixie76-mixed-room (examples/common/); this file is their wiring to poll().
 //
 // The loop (numbered like the comments in run()):
 //   1. build the poll set      2. wait until I/O, a signal or the nearest deadline
@@ -12,6 +14,10 @@
 //   5. write queued bytes      6. accept new connections
 //   7. timeouts                8. reap closed connections
 #include <hixie76/hixie76.hpp>
+
+#include "../common/options.hpp"
+#include "../common/page.hpp"
+#include "../common/room.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -45,45 +51,28 @@ using std::chrono::milliseconds;
 
 // --- options -----------------------------------------------------------------------------------
 
-struct options {
-    std::string bind = "127.0.0.1";
-    std::uint16_t port = 19887;
-    std::vector<std::string> origins;      ///< allow-list; empty: any origin
-    std::size_t max_clients = 256;         ///< members of the room at once
-    std::size_t max_message = 64 * 1024;   ///< largest incoming message, in bytes
-    milliseconds handshake_timeout{10000}; ///< from accept to the end of the handshake
-    std::size_t max_queue = 1024 * 1024;   ///< unsent bytes per client before it is dropped
-};
+using options = hixie76_examples::server_options;
+constexpr std::uint16_t default_port = 19887;
 
-constexpr std::string_view usage_text =
-    R"(usage: hixie76-chat [options]
+std::string usage_text() {
+    return std::string(R"(usage: hixie76-chat [options]
 
 A chat room for legacy WebSocket clients (draft-hixie-76 / hybi-00 and draft-75).
 Every text message a client sends is relayed to every client as NAME:message, where
 NAME is the sender's IP:PORT. Sending the text "quit" or the closing handshake leaves.
-GET / without an upgrade serves the chat page; other paths get 404. RFC 6455 clients
-(every current browser) get 426.
+A handshake for any resource (/, /chat, ...) joins the room. GET / without an upgrade
+serves the chat page; other paths get 404. RFC 6455 clients (every current browser) get
+426.
 
 options:
-  --bind ADDR               address to listen on (default 127.0.0.1)
-  --port N                  port to listen on (default 19887; 0 picks a free one)
-  --origin URL              allow this Origin (repeatable); others get 403, and a request
-                            without Origin gets 400. Default: any origin; a request without
-                            Origin (a non-browser client) is answered with http://HOST,
-                            HOST being its own Host field
-  --max-clients N           most members at once (default 256); more get 503
-  --max-message BYTES       largest incoming message (default 65536); a client that sends
-                            a larger one is disconnected
-  --handshake-timeout SECS  time allowed to finish the opening handshake (default 10)
-  --max-queue BYTES         unsent bytes allowed per client (default 1048576); a client that
-                            stops reading is disconnected once it has more, the others are
-                            unaffected
-  --help                    show this text
+)") + hixie76_examples::help_server(default_port) +
+           R"(  --help                    show this text
 
 Prints "listening on ADDR:PORT" on stdout when ready; logs one line per join, leave and
 error on stderr. SIGINT/SIGTERM: sends the closing handshake (FF 00) to draft-76 clients,
 closes every connection and exits 0.
 )";
+}
 
 /// How long a closing handshake, a final response or a lingering close may take.
 constexpr milliseconds close_timeout{2000};
@@ -91,91 +80,9 @@ constexpr milliseconds close_timeout{2000};
 /// refused: enough for a burst of joins, small enough that idle sockets cannot exhaust fds.
 constexpr std::size_t handshake_slack = 64;
 
-bool parse_size(const char* text, std::size_t& out) {
-    if (text == nullptr || *text < '0' || *text > '9') {
-        return false;
-    }
-    char* end = nullptr;
-    errno = 0;
-    const unsigned long long v = std::strtoull(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v > (std::size_t{1} << 40)) {
-        return false;
-    }
-    out = static_cast<std::size_t>(v);
-    return true;
-}
-
-bool parse_seconds(const char* text, milliseconds& out) {
-    if (text == nullptr || ((*text < '0' || *text > '9') && *text != '.')) {
-        return false;
-    }
-    char* end = nullptr;
-    errno = 0;
-    const double v = std::strtod(text, &end);
-    if (errno != 0 || *end != '\0' || !(v > 0.0) || v > 86400.0) {
-        return false;
-    }
-    out = milliseconds(static_cast<long long>(v * 1000.0 + 0.5));
-    if (out.count() == 0) {
-        out = milliseconds(1);
-    }
-    return true;
-}
-
-/// Parses the command line; returns -1 to go on, else the exit status.
-int parse_options(int argc, char** argv, options& opt) {
-    for (int i = 1; i < argc; i += 2) { // every option takes one value
-        const std::string_view arg = argv[i];
-        const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
-        bool ok = true;
-        if (arg == "--help" || arg == "-h") {
-            std::fputs(usage_text.data(), stdout);
-            return 0;
-        } else if (arg == "--bind" && value != nullptr) {
-            opt.bind = value;
-        } else if (arg == "--port") {
-            std::size_t port = 0;
-            ok = parse_size(value, port) && port <= 65535;
-            opt.port = static_cast<std::uint16_t>(port);
-        } else if (arg == "--origin" && value != nullptr) {
-            opt.origins.emplace_back(value);
-        } else if (arg == "--max-clients") {
-            ok = parse_size(value, opt.max_clients) && opt.max_clients > 0;
-        } else if (arg == "--max-message") {
-            ok = parse_size(value, opt.max_message) && opt.max_message > 0;
-        } else if (arg == "--handshake-timeout") {
-            ok = parse_seconds(value, opt.handshake_timeout);
-        } else if (arg == "--max-queue") {
-            ok = parse_size(value, opt.max_queue) && opt.max_queue > 0;
-        } else {
-            std::fprintf(stderr, "hixie76-chat: unknown option '%s' (try --help)\n", argv[i]);
-            return 2;
-        }
-        if (!ok || value == nullptr) {
-            std::fprintf(stderr, "hixie76-chat: %s needs a valid value (try --help)\n", argv[i]);
-            return 2;
-        }
-    }
-    return -1;
-}
-
 // --- small helpers -----------------------------------------------------------------------------
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
-        const char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
-        if (x != y) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/// `IP:PORT` (`[IPv6]:PORT`) of a socket address.
+/// The NAME of a socket address: `IP:PORT` (`[IPv6]:PORT`).
 std::string address_name(const sockaddr* sa, socklen_t len) {
     char host[NI_MAXHOST] = {};
     char serv[NI_MAXSERV] = {};
@@ -183,24 +90,13 @@ std::string address_name(const sockaddr* sa, socklen_t len) {
                     NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
         return "?";
     }
-    std::string name = sa->sa_family == AF_INET6 ? "[" + std::string(host) + "]" : host;
-    return name + ":" + serv;
+    return hixie76_examples::peer_name(host, serv);
 }
 
 bool set_nonblocking(int fd) {
     const int flags = fcntl(fd, F_GETFL, 0);
     return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 &&
            fcntl(fd, F_SETFD, FD_CLOEXEC) == 0;
-}
-
-/// Appends an HTTP response that closes the connection.
-void append_http(std::string& out, int status, std::string_view type, std::string_view body) {
-    const hixie76::write_result need = hixie76::write_http_response(status, type, body, nullptr, 0);
-    const std::size_t at = out.size();
-    out.resize(at + need.size);
-    const hixie76::write_result r =
-        hixie76::write_http_response(status, type, body, &out[at], need.size);
-    out.resize(at + (r.err == hixie76::error::none ? r.size : 0));
 }
 
 // --- signals -----------------------------------------------------------------------------------
@@ -218,75 +114,6 @@ extern "C" void on_signal(int sig) {
     }
     errno = saved;
 }
-
-// --- the chat page -----------------------------------------------------------------------------
-
-// ES3-era script so the legacy browsers that speak draft-76 can run it; the WebSocket URL comes
-// from the page's own location, so the page works from any address the server is reached at.
-constexpr std::string_view chat_page = R"(<!DOCTYPE html>
-<html>
-<head>
-<meta charset="utf-8">
-<title>hixie76 chat</title>
-<style>
-body { font-family: sans-serif; margin: 1em; }
-#log { border: 1px solid #888; height: 20em; overflow: auto; padding: 0.5em; }
-#log div { white-space: pre-wrap; }
-#text { width: 30em; }
-</style>
-</head>
-<body>
-<h1>hixie76 chat</h1>
-<div id="log"></div>
-<p><input id="text" type="text" autocomplete="off">
-<button id="send" type="button">Send</button></p>
-<script>
-(function () {
-    var log = document.getElementById('log');
-    var text = document.getElementById('text');
-    var button = document.getElementById('send');
-    var ws = null;
-
-    function show(line) {
-        var div = document.createElement('div');
-        div.appendChild(document.createTextNode(line));
-        log.appendChild(div);
-        log.scrollTop = log.scrollHeight;
-    }
-
-    function send() {
-        if (ws === null || ws.readyState !== 1 || text.value === '') {
-            return;
-        }
-        ws.send(text.value);
-        text.value = '';
-        text.focus();
-    }
-
-    if (!window.WebSocket) {
-        show('* this browser has no WebSocket');
-        return;
-    }
-    var url = (location.protocol == 'https:' ? 'wss://' : 'ws://') + location.host + '/';
-    ws = new WebSocket(url);
-    ws.onopen = function () { show('* connected to ' + url); };
-    ws.onmessage = function (event) { show(event.data); };
-    ws.onclose = function () { show('* disconnected'); };
-    button.onclick = send;
-    text.onkeypress = function (event) {
-        var e = event || window.event;
-        if ((e.keyCode || e.which) == 13) {
-            send();
-            return false;
-        }
-        return true;
-    };
-    text.focus();
-})();
-</script>
-</body>
-</html>
-)";
 
 // --- connections -------------------------------------------------------------------------------
 
@@ -315,9 +142,8 @@ struct connection {
     bool head_sent = false; ///< the 101 head is written; draft-76 still awaits key3
     hixie76::draft version = hixie76::draft::draft76;
 
-    // Frames in: the decoder reads the stream, the assembler bounds and repairs each message.
-    hixie76::frame_decoder decoder{};
-    hixie76::message_assembler assembler{};
+    // Frames in, as messages.
+    hixie76_examples::message_reader reader{};
 
     // Bytes out that the socket did not take yet, from out[out_off].
     std::string out;
@@ -571,7 +397,7 @@ private:
     void on_handshake_bytes(connection& c) {
         const hixie76::parse_result r = c.parser.parse(c.head);
         if (r.status == hixie76::parse_status::failed) {
-            reject(c, r.err);
+            refuse(c, hixie76_examples::rejection(r.err));
             return;
         }
         if (!c.head_sent && c.parser.head_complete()) {
@@ -590,74 +416,26 @@ private:
 
     void serve_http(connection& c) {
         const std::string_view resource = c.parser.resource();
-        const std::string_view path = resource.substr(0, resource.find('?'));
-        const int status = path == "/" ? 200 : 404;
-        if (status == 200) {
-            append_http(c.out, 200, "text/html; charset=utf-8", chat_page);
-        } else {
-            append_http(c.out, 404, "text/plain; charset=utf-8", "not found\n");
-        }
+        const hixie76_examples::refusal r = hixie76_examples::serve_http(resource, page_);
+        c.out += r.bytes;
         std::fprintf(stderr, "http %s GET %.*s %d\n", c.name.c_str(),
                      static_cast<int>(resource.size() > 200 ? 200 : resource.size()),
-                     resource.data(), status);
+                     resource.data(), r.status);
         finish_after_flush(c);
     }
 
-    /// Checks the request against the server's policy and writes the response head. Returns
-    /// false when the request was refused.
+    /// Applies the room's policy and writes the response head (headers first: some proxies
+    /// hold key3 until they see it). Returns false when the request was refused.
     bool answer_upgrade(connection& c) {
-        const hixie76::request_parser& req = c.parser;
-        const std::string_view resource = req.resource();
-        if (resource.substr(0, resource.find('?')) != "/") {
-            log_error(c, "handshake refused: no room at " + std::string(resource) + " (404)");
-            append_http(c.out, 404, "text/plain; charset=utf-8", "not found\n");
-            finish_after_flush(c);
+        hixie76_examples::upgrade_answer a =
+            hixie76_examples::answer_upgrade(opt_, c.parser, members() >= opt_.max_clients);
+        if (!a.accepted) {
+            refuse(c, a.refused);
             return false;
         }
-        const std::string_view origin = req.origin();
-        if (!opt_.origins.empty()) {
-            if (origin.empty()) {
-                reject(c, hixie76::error::missing_origin);
-                return false;
-            }
-            bool allowed = false;
-            for (const std::string& o : opt_.origins) {
-                allowed = allowed || iequals(o, origin);
-            }
-            if (!allowed) {
-                reject(c, hixie76::error::origin_refused);
-                return false;
-            }
-        }
-        if (members() >= opt_.max_clients) {
-            log_error(c, "handshake refused: the room is full (503)");
-            append_http(c.out, 503, "text/plain; charset=utf-8", "the room is full\n");
-            finish_after_flush(c);
-            return false;
-        }
-        // No Origin (a non-browser client) and no allow-list: answer with the origin the
-        // request's own Host implies, which is what a same-origin page would have sent.
-        const std::string fallback_origin = "http://" + std::string(req.host());
-        hixie76::response_options ro;
-        ro.origin = origin.empty() ? std::string_view(fallback_origin) : std::string_view();
-        ro.protocol = req.protocol(); // an exact echo (Safari fails the connection otherwise)
-        const hixie76::write_result need = hixie76::write_response_head(req, ro, nullptr, 0);
-        if (need.err != hixie76::error::buffer_too_small && need.err != hixie76::error::none) {
-            reject(c, need.err);
-            return false;
-        }
-        const std::size_t at = c.out.size();
-        c.out.resize(at + need.size);
-        const hixie76::write_result w =
-            hixie76::write_response_head(req, ro, &c.out[at], need.size);
-        if (w.err != hixie76::error::none) {
-            c.out.resize(at);
-            reject(c, w.err);
-            return false;
-        }
+        c.out += a.bytes;
         c.head_sent = true;
-        c.version = req.kind() == hixie76::dialect::draft75 ? hixie76::draft::draft75
-                                                            : hixie76::draft::draft76;
+        c.version = a.version;
         flush(c);
         return c.state == phase::handshake;
     }
@@ -674,64 +452,45 @@ private:
         c.head.shrink_to_fit();
         c.state = phase::open;
         c.joined = true;
-        c.deadline = clock_type::time_point::max();
-        hixie76::decoder_config dc;
-        dc.version = c.version;
-        dc.max_frame_size = opt_.max_message;
-        c.decoder = hixie76::frame_decoder(dc);
-        hixie76::assembler_config ac;
-        ac.max_message_size = opt_.max_message;
-        ac.utf8 = hixie76::utf8_policy::replace; // never relay invalid UTF-8 to the others
-        c.assembler = hixie76::message_assembler(ac);
+        c.deadline = next_keepalive();
+        c.reader = hixie76_examples::message_reader(c.parser, opt_.max_message);
         std::fprintf(stderr, "join %s (draft-%d)\n", c.name.c_str(), static_cast<int>(c.version));
         flush(c);
-        broadcast("Welcome, " + c.name + " !");
+        broadcast(hixie76_examples::welcome_text(c.name));
         if (!rest.empty() && c.state == phase::open) {
             feed_frames(c, rest);
         }
     }
 
-    /// The frame step: every event of the decoder, in order. Text pieces go to the assembler;
-    /// a whole message is relayed; the closing handshake and failures end the membership.
+    /// The frame step: every message in `in`, in order; the closing handshake and failures
+    /// end the membership.
     void feed_frames(connection& c, std::string_view in) {
-        while (!in.empty() && (c.state == phase::open || c.state == phase::closing)) {
-            const hixie76::frame_event ev = c.decoder.next(in);
-            in.remove_prefix(ev.consumed);
-            switch (ev.kind) {
-            case hixie76::frame_kind::need_more:
+        while (c.state == phase::open || c.state == phase::closing) {
+            switch (c.reader.next(in)) {
+            case hixie76_examples::message_reader::event::need_more:
                 return;
-            case hixie76::frame_kind::text:
+            case hixie76_examples::message_reader::event::message:
                 if (c.state == phase::open) {
-                    const hixie76::assemble_result r = c.assembler.push(ev);
-                    if (r.status == hixie76::parse_status::failed) {
-                        drop(c, std::string(hixie76::to_string(r.err)));
-                        return;
-                    }
-                    if (r.status == hixie76::parse_status::complete) {
-                        on_message(c, c.assembler.take());
-                    }
+                    on_message(c, c.reader.take());
                 }
                 break;
-            case hixie76::frame_kind::binary:
-            case hixie76::frame_kind::skipped:
-                break; // draft-76 §5.3: frames of other types are discarded
-            case hixie76::frame_kind::close:
+            case hixie76_examples::message_reader::event::close:
                 on_peer_close(c);
                 return;
-            case hixie76::frame_kind::failed:
-                drop(c, std::string(hixie76::to_string(ev.err)));
+            case hixie76_examples::message_reader::event::failed:
+                drop(c, std::string(hixie76::to_string(c.reader.error())));
                 return;
             }
         }
     }
 
     void on_message(connection& c, const std::string& message) {
-        if (message == "quit") {
+        if (hixie76_examples::is_quit(message)) {
             leave(c, "quit");
             start_close(c);
             return;
         }
-        broadcast(c.name + ":" + message);
+        broadcast(hixie76_examples::relay_text(c.name, message));
     }
 
     /// The client sent FF 00: answer FF 00 (unless ours is out already) and close.
@@ -755,6 +514,9 @@ private:
                     bool bounded) {
         const std::array<std::string_view, 3> parts{{a, b, t}};
         const std::size_t total = a.size() + b.size() + t.size();
+        if (c.state == phase::open) {
+            c.deadline = next_keepalive(); // something goes out: the client is not idle
+        }
         std::size_t written = 0;
         if (c.queued() == 0 && total > 0) {
             std::array<iovec, 3> iov{};
@@ -883,16 +645,33 @@ private:
             if (c.state == phase::handshake) {
                 log_error(c, "handshake timeout");
                 if (!c.head_sent) {
-                    append_http(c.out, 408, "text/plain; charset=utf-8",
-                                "the opening handshake took too long\n");
+                    c.out += hixie76_examples::http_response(
+                        408, "text/plain; charset=utf-8", "the opening handshake took too long\n");
                     finish_after_flush(c);
                 } else {
                     c.state = phase::dead; // draft-76 head sent, key3 never came
                 }
+            } else if (c.state == phase::open) {
+                send_keepalive(c);
             } else {
                 c.state = phase::dead; // closing handshake, final response or linger: over
             }
         }
+    }
+
+    /// When an open connection that gets nothing until then is sent a keepalive frame.
+    clock_type::time_point next_keepalive() const {
+        return opt_.client_keepalive.count() > 0 ? clock_type::now() + opt_.client_keepalive
+                                                 : clock_type::time_point::max();
+    }
+
+    /// The protocol has no ping: an idle client gets a text frame (--keepalive-text), so that
+    /// proxies see traffic. A text frame, because browsers fire an error event on any other
+    /// (draft-76 §4.2).
+    void send_keepalive(connection& c) {
+        const hixie76::framing f = hixie76::frame_text(opt_.keepalive_text); // checked: UTF-8
+        send_parts(c, std::string_view(f.head.data(), f.head_size), opt_.keepalive_text,
+                   std::string_view(f.tail.data(), f.tail_size), true);
     }
 
     // --- 8: reaping --------------------------------------------------------------------------
@@ -943,7 +722,7 @@ private:
         c.joined = false;
         std::fprintf(stderr, "leave %s (%s)\n", c.name.c_str(), why.c_str());
         if (announce) {
-            departures_.push_back(c.name + " Logout");
+            departures_.push_back(hixie76_examples::logout_text(c.name));
         }
     }
 
@@ -983,14 +762,11 @@ private:
         flush(c);
     }
 
-    void reject(connection& c, hixie76::error e) {
-        int status = hixie76::suggested_http_status(e);
-        status = status == 0 ? 400 : status;
-        log_error(c, "handshake refused: " + std::string(hixie76::to_string(e)) + " (" +
-                         std::to_string(status) + ")");
-        c.out.clear();
+    /// Refuses the handshake: the response goes out, then the connection closes.
+    void refuse(connection& c, const hixie76_examples::refusal& r) {
+        log_error(c, "handshake refused: " + r.why);
+        c.out.assign(r.bytes);
         c.out_off = 0;
-        hixie76::append_rejection(e, c.out);
         finish_after_flush(c);
     }
 
@@ -1009,6 +785,7 @@ private:
     }
 
     options opt_;
+    const std::string page_ = hixie76_examples::chat_page("hixie76 chat", "");
     int listen_fd_ = -1;
     int wake_read_ = -1;
     bool stopping_ = false;
@@ -1022,10 +799,12 @@ private:
 } // namespace
 
 int main(int argc, char** argv) {
-    options opt;
-    const int status = parse_options(argc, argv, opt);
-    if (status >= 0) {
-        return status;
+    options opt(default_port);
+    const hixie76_examples::parse_outcome parsed =
+        hixie76_examples::parse_command_line(argc, argv, "hixie76-chat", usage_text(), opt);
+    if (parsed.exit_status >= 0) { // --help, or a bad command line
+        std::fputs(parsed.message.c_str(), parsed.exit_status == 0 ? stdout : stderr);
+        return parsed.exit_status;
     }
 
     // SIGPIPE off (a peer that resets must not kill the server); SIGINT and SIGTERM wake the

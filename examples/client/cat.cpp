@@ -11,6 +11,8 @@
 //              5. write queued bytes  6. decide whether to close
 #include <hixie76/hixie76.hpp>
 
+#include "../common/options.hpp"
+
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -87,33 +89,8 @@ struct options {
     bool exact_upgrade = false;
 };
 
-bool parse_count(const char* text, std::size_t& out) {
-    if (text == nullptr || *text < '0' || *text > '9') {
-        return false;
-    }
-    char* end = nullptr;
-    errno = 0;
-    const unsigned long long v = std::strtoull(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v > (1ULL << 40)) {
-        return false;
-    }
-    out = static_cast<std::size_t>(v);
-    return true;
-}
-
-bool parse_seconds(const char* text, milliseconds& out) {
-    if (text == nullptr || ((*text < '0' || *text > '9') && *text != '.')) {
-        return false;
-    }
-    char* end = nullptr;
-    errno = 0;
-    const double v = std::strtod(text, &end);
-    if (errno != 0 || *end != '\0' || !(v > 0.0) || v > 86400.0) {
-        return false;
-    }
-    out = milliseconds(std::max(1LL, static_cast<long long>(v * 1000.0 + 0.5)));
-    return true;
-}
+using hixie76_examples::parse_seconds;
+using hixie76_examples::parse_size;
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
@@ -162,10 +139,10 @@ int parse_options(int argc, char** argv, options& opt) {
                 }
             } else if (arg == "--wait") {
                 std::size_t ms = 0;
-                ok = parse_count(value, ms);
+                ok = parse_size(value, ms);
                 opt.wait = milliseconds(static_cast<long long>(ms));
             } else if (arg == "--expect") {
-                ok = parse_count(value, opt.expect);
+                ok = parse_size(value, opt.expect);
             } else if (arg == "--handshake-timeout") {
                 ok = parse_seconds(value, opt.handshake_timeout);
             } else {

@@ -20,12 +20,16 @@
 // 101. The other Beast route, stream::accept(buffers), copies the bytes into the stream's own
 // read buffer, which holds 1536 bytes, so a browser's head with a few cookies would fail with
 // buffer_overflow; the request overload has no such limit and lets the room apply its own
-// policy (path, Origin, --max-clients) before Beast answers. An RFC 6455 client may send
+// policy (Origin, --max-clients) before Beast answers. An RFC 6455 client may send
 // nothing before the 101 (RFC 6455 §4.1), so bytes past the head are refused with 400.
 //
 // The room: every text message is relayed to every member, as NAME:message, in the order the
 // server read them, whatever protocol each side speaks. NAME is the sender's IP:PORT.
 #include <hixie76/hixie76.hpp>
+
+#include "../common/options.hpp"
+#include "../common/page.hpp"
+#include "../common/room.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -70,46 +74,31 @@ using message_ptr = std::shared_ptr<const std::string>;
 
 // --- options -----------------------------------------------------------------------------------
 
-struct options {
-    std::string bind = "127.0.0.1";
-    std::uint16_t port = 19888;
-    std::vector<std::string> origins;      ///< allow-list; empty: any origin
-    std::size_t max_clients = 256;         ///< members of the room at once
-    std::size_t max_message = 64 * 1024;   ///< largest incoming message, in bytes
-    milliseconds handshake_timeout{10000}; ///< from accept to the end of the request
-    std::size_t max_queue = 1024 * 1024;   ///< unsent bytes per client before it is dropped
-};
+using options = hixie76_examples::server_options;
+constexpr std::uint16_t default_port = 19888;
 
-constexpr std::string_view usage_text =
-    R"(usage: hixie76-mixed-room [options]
+std::string usage_text() {
+    return std::string(R"(usage: hixie76-mixed-room [options]
 
 One chat room on one port for legacy and current WebSocket clients: draft-hixie-76
 (hybi-00) and draft-75 clients are served by hixie76, RFC 6455 clients (every current
 browser) by Boost.Beast. Every text message a client sends is relayed to every client
 as NAME:message, where NAME is the sender's IP:PORT. Sending the text "quit" or the
-closing handshake leaves. GET / without an upgrade serves the chat page; other paths
-get 404.
+closing handshake leaves. A handshake for any resource (/, /chat, ...) joins the room.
+GET / without an upgrade serves the chat page; other paths get 404. The limits below
+apply to both protocols (an RFC 6455 client that sends too large a message gets close
+code 1009); the Location and keepalive options concern the legacy clients (RFC 6455 has
+no Location, and has ping).
 
 options:
-  --bind ADDR               address to listen on (default 127.0.0.1)
-  --port N                  port to listen on (default 19888; 0 picks a free one)
-  --origin URL              allow this Origin (repeatable); others get 403, and a request
-                            without Origin gets 400. Default: any origin; a legacy request
-                            without Origin (a non-browser client) is answered with
-                            http://HOST, HOST being its own Host field
-  --max-clients N           most members at once (default 256); more get 503
-  --max-message BYTES       largest incoming message (default 65536); a client that sends
-                            a larger one is disconnected (RFC 6455: close code 1009)
-  --handshake-timeout SECS  time allowed to send the opening handshake (default 10)
-  --max-queue BYTES         unsent bytes allowed per client (default 1048576); a client that
-                            stops reading is disconnected once it has more, the others are
-                            unaffected
-  --help                    show this text
+)") + hixie76_examples::help_server(default_port) +
+           R"(  --help                    show this text
 
 Prints "listening on ADDR:PORT" on stdout when ready; logs one line per join, leave and
 error on stderr. SIGINT/SIGTERM: sends the closing handshake (FF 00 to draft-76 clients, a
 close frame with code 1001 to RFC 6455 clients), closes every connection and exits 0.
 )";
+}
 
 /// How long a closing handshake, a final response, a lingering close or the write of Beast's
 /// 101 may take.
@@ -118,190 +107,14 @@ constexpr milliseconds close_timeout{2000};
 /// refused: enough for a burst of joins, small enough that idle sockets cannot exhaust fds.
 constexpr std::size_t handshake_slack = 64;
 
-bool parse_size(const char* text, std::size_t& out) {
-    if (text == nullptr || *text < '0' || *text > '9') {
-        return false;
-    }
-    char* end = nullptr;
-    errno = 0;
-    const unsigned long long v = std::strtoull(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v > (std::size_t{1} << 40)) {
-        return false;
-    }
-    out = static_cast<std::size_t>(v);
-    return true;
-}
-
-bool parse_seconds(const char* text, milliseconds& out) {
-    if (text == nullptr || ((*text < '0' || *text > '9') && *text != '.')) {
-        return false;
-    }
-    char* end = nullptr;
-    errno = 0;
-    const double v = std::strtod(text, &end);
-    if (errno != 0 || *end != '\0' || !(v > 0.0) || v > 86400.0) {
-        return false;
-    }
-    out = milliseconds(static_cast<long long>(v * 1000.0 + 0.5));
-    if (out.count() == 0) {
-        out = milliseconds(1);
-    }
-    return true;
-}
-
-/// Parses the command line; returns -1 to go on, else the exit status.
-int parse_options(int argc, char** argv, options& opt) {
-    for (int i = 1; i < argc; i += 2) { // every option takes one value
-        const std::string_view arg = argv[i];
-        const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
-        bool ok = true;
-        if (arg == "--help" || arg == "-h") {
-            std::fputs(usage_text.data(), stdout);
-            return 0;
-        } else if (arg == "--bind" && value != nullptr) {
-            opt.bind = value;
-        } else if (arg == "--port") {
-            std::size_t port = 0;
-            ok = parse_size(value, port) && port <= 65535;
-            opt.port = static_cast<std::uint16_t>(port);
-        } else if (arg == "--origin" && value != nullptr) {
-            opt.origins.emplace_back(value);
-        } else if (arg == "--max-clients") {
-            ok = parse_size(value, opt.max_clients) && opt.max_clients > 0;
-        } else if (arg == "--max-message") {
-            ok = parse_size(value, opt.max_message) && opt.max_message > 0;
-        } else if (arg == "--handshake-timeout") {
-            ok = parse_seconds(value, opt.handshake_timeout);
-        } else if (arg == "--max-queue") {
-            ok = parse_size(value, opt.max_queue) && opt.max_queue > 0;
-        } else {
-            std::fprintf(stderr, "hixie76-mixed-room: unknown option '%s' (try --help)\n", argv[i]);
-            return 2;
-        }
-        if (!ok || value == nullptr) {
-            std::fprintf(stderr, "hixie76-mixed-room: %s needs a valid value (try --help)\n",
-                         argv[i]);
-            return 2;
-        }
-    }
-    return -1;
-}
-
 // --- small helpers -----------------------------------------------------------------------------
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
-        const char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
-        if (x != y) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/// `IP:PORT` (`[IPv6]:PORT`) of an endpoint.
+/// The NAME of an endpoint: `IP:PORT` (`[IPv6]:PORT`).
 std::string endpoint_name(const tcp::endpoint& ep) {
-    const std::string host = ep.address().to_string();
-    return (ep.address().is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(ep.port());
+    return hixie76_examples::peer_name(ep.address().to_string(), std::to_string(ep.port()));
 }
 
-/// An HTTP response that closes the connection, written by hixie76.
-std::string http_response(int status, std::string_view type, std::string_view body) {
-    const hixie76::write_result need = hixie76::write_http_response(status, type, body, nullptr, 0);
-    std::string out(need.size, '\0');
-    const hixie76::write_result r =
-        hixie76::write_http_response(status, type, body, &out[0], out.size());
-    out.resize(r.err == hixie76::error::none ? r.size : 0);
-    return out;
-}
-
-/// The rejection hixie76 writes for `e`, and its status for the log.
-std::string rejection(hixie76::error e, int& status) {
-    status = hixie76::suggested_http_status(e);
-    status = status == 0 ? 400 : status;
-    std::string out;
-    hixie76::append_rejection(e, out);
-    return out;
-}
-
-/// The path of a request target, without its query.
-std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
-
-// --- the chat page -----------------------------------------------------------------------------
-
-// ES3-era script, so the legacy browsers that speak draft-76 (2010–2014 WebKit on TVs and set-top
-// boxes, iOS 4–5, QtWebKit) run it as well as current ones, which speak RFC 6455: the page does
-// not know which protocol its browser speaks, the server tells them apart. The WebSocket URL
-// comes from the page's own location, so the page works from any address the server is
-// reached at.
-constexpr std::string_view chat_page = R"(<!DOCTYPE html>
-<html>
-<head>
-<meta charset="utf-8">
-<title>hixie76 mixed room</title>
-<style>
-body { font-family: sans-serif; margin: 1em; }
-#log { border: 1px solid #888; height: 20em; overflow: auto; padding: 0.5em; }
-#log div { white-space: pre-wrap; }
-#text { width: 30em; }
-</style>
-</head>
-<body>
-<h1>hixie76 mixed room</h1>
-<p>One room for legacy clients (draft-76, draft-75) and current browsers (RFC 6455).</p>
-<div id="log"></div>
-<p><input id="text" type="text" autocomplete="off"> <button id="send" type="button">Send</button></p>
-<script>
-(function () {
-    var log = document.getElementById('log');
-    var text = document.getElementById('text');
-    var button = document.getElementById('send');
-    var ws = null;
-
-    function show(line) {
-        var div = document.createElement('div');
-        div.appendChild(document.createTextNode(line));
-        log.appendChild(div);
-        log.scrollTop = log.scrollHeight;
-    }
-
-    function send() {
-        if (ws === null || ws.readyState !== 1 || text.value === '') {
-            return;
-        }
-        ws.send(text.value);
-        text.value = '';
-        text.focus();
-    }
-
-    if (!window.WebSocket) {
-        show('* this browser has no WebSocket');
-        return;
-    }
-    var url = (location.protocol == 'https:' ? 'wss://' : 'ws://') + location.host + '/';
-    ws = new WebSocket(url);
-    ws.onopen = function () { show('* connected to ' + url); };
-    ws.onmessage = function (event) { show(event.data); };
-    ws.onclose = function () { show('* disconnected'); };
-    button.onclick = send;
-    text.onkeypress = function (event) {
-        var e = event || window.event;
-        if ((e.keyCode || e.which) == 13) {
-            send();
-            return false;
-        }
-        return true;
-    };
-    text.focus();
-})();
-</script>
-</body>
-</html>
-)";
+using hixie76_examples::http_response;
 
 // --- the room ----------------------------------------------------------------------------------
 
@@ -335,6 +148,10 @@ protected:
     void log_error(const std::string& what) const {
         std::fprintf(stderr, "error %s: %s\n", name_.c_str(), what.c_str());
     }
+    /// Ends a connection after an error: a member leaves with the reason, others are logged.
+    void drop(const std::string& why);
+    /// Closes the socket and forgets the connection (once).
+    virtual void die() = 0;
 
     room_server& server_;
     std::string name_;
@@ -400,6 +217,10 @@ public:
     }
 
     const options& opt() const noexcept { return opt_; }
+    /// The chat page.
+    const std::string& page() const noexcept { return page_; }
+    /// The --keepalive-text message, one copy for every connection.
+    const message_ptr& keepalive_message() const noexcept { return keepalive_; }
     asio::io_context& context() noexcept { return ioc_; }
 
     /// Members, and those whose acceptance is under way.
@@ -431,7 +252,7 @@ public:
     void join(connection& c, const char* protocol) {
         c.set_joined(true);
         std::fprintf(stderr, "join %s (%s)\n", c.name().c_str(), protocol);
-        broadcast("Welcome, " + c.name() + " !");
+        broadcast(hixie76_examples::welcome_text(c.name()));
     }
 
     /// Ends a membership; the others hear `NAME Logout` once the current handler is over.
@@ -442,7 +263,7 @@ public:
         c.set_joined(false);
         std::fprintf(stderr, "leave %s (%s)\n", c.name().c_str(), why.c_str());
         if (announce && !stopping_) {
-            departures_.push_back(c.name() + " Logout");
+            departures_.push_back(hixie76_examples::logout_text(c.name()));
             if (!departures_posted_) {
                 departures_posted_ = true;
                 asio::post(ioc_, [this] { announce_departures(); });
@@ -533,7 +354,20 @@ private:
     std::vector<std::shared_ptr<connection>> conns_; ///< every open connection
     std::vector<std::string> departures_;
     bool departures_posted_ = false;
+    const std::string page_ = hixie76_examples::chat_page(
+        "hixie76 mixed room",
+        "One room for legacy clients (draft-76, draft-75) and current browsers (RFC 6455).");
+    message_ptr keepalive_ = std::make_shared<const std::string>(opt_.keepalive_text);
 };
+
+void connection::drop(const std::string& why) {
+    if (joined_) {
+        server_.leave(*this, why);
+    } else {
+        log_error(why);
+    }
+    die();
+}
 
 // --- RFC 6455 connections: Boost.Beast ---------------------------------------------------------
 
@@ -551,48 +385,31 @@ public:
         error_code ec;
         const std::size_t used = parser.put(asio::buffer(head_), ec);
         if (ec || !parser.is_done()) {
-            refuse("handshake refused: " + (ec ? ec.message() : "incomplete request"),
-                   http_response(400, "text/plain; charset=utf-8", "bad request\n"));
+            refuse({400, http_response(400, "text/plain; charset=utf-8", "bad request\n"),
+                    ec ? ec.message() : "incomplete request"});
             return;
         }
         if (used != head_.size()) {
             // RFC 6455 §4.1: the client waits for the 101 before it sends anything.
-            refuse("handshake refused: data sent before the handshake completed",
-                   http_response(400, "text/plain; charset=utf-8", "bad request\n"));
+            refuse({400, http_response(400, "text/plain; charset=utf-8", "bad request\n"),
+                    "data sent before the handshake completed"});
             return;
         }
         req_ = parser.release();
         head_.clear();
         head_.shrink_to_fit();
 
-        const beast::string_view target = req_.target();
-        if (path_of(std::string_view(target.data(), target.size())) != "/") {
-            refuse("handshake refused: no room at " + std::string(target) + " (404)",
-                   http_response(404, "text/plain; charset=utf-8", "not found\n"));
+        // Any resource joins the one room, as for the legacy clients.
+        const options& opt = server_.opt();
+        const beast::string_view origin = req_[http::field::origin];
+        const hixie76::error refused =
+            hixie76_examples::check_origin(opt, std::string_view(origin.data(), origin.size()));
+        if (refused != hixie76::error::none) {
+            refuse(hixie76_examples::rejection(refused));
             return;
         }
-        const options& opt = server_.opt();
-        if (!opt.origins.empty()) {
-            const beast::string_view o = req_[http::field::origin];
-            const std::string_view origin(o.data(), o.size());
-            bool allowed = false;
-            for (const std::string& a : opt.origins) {
-                allowed = allowed || iequals(a, origin);
-            }
-            if (!allowed) {
-                const hixie76::error e = origin.empty() ? hixie76::error::missing_origin
-                                                        : hixie76::error::origin_refused;
-                int status = 0;
-                std::string response = rejection(e, status);
-                refuse("handshake refused: " + std::string(hixie76::to_string(e)) + " (" +
-                           std::to_string(status) + ")",
-                       std::move(response));
-                return;
-            }
-        }
         if (server_.full()) {
-            refuse("handshake refused: the room is full (503)",
-                   http_response(503, "text/plain; charset=utf-8", "the room is full\n"));
+            refuse(hixie76_examples::refuse(503, "the room is full"));
             return;
         }
 
@@ -649,10 +466,10 @@ private:
     };
 
     /// Writes an HTTP refusal on the raw socket, then closes.
-    void refuse(const std::string& why, std::string response) {
-        log_error(why);
+    void refuse(hixie76_examples::refusal r) {
+        log_error("handshake refused: " + r.why);
         state_ = phase::refusing;
-        refusal_ = std::move(response);
+        refusal_ = std::move(r.bytes);
         asio::async_write(ws_.next_layer(), asio::buffer(refusal_),
                           [self = self<modern_connection>()](const error_code&, std::size_t) {
                               error_code ignored;
@@ -717,12 +534,12 @@ private:
     }
 
     void on_message(const std::string& message) {
-        if (message == "quit") {
+        if (hixie76_examples::is_quit(message)) {
             server_.leave(*this, "quit");
             close(websocket::close_code::normal);
             return;
         }
-        server_.broadcast(name_ + ":" + message);
+        server_.broadcast(hixie76_examples::relay_text(name_, message));
     }
 
     /// One async_write at a time; the close frame goes after the queued messages.
@@ -768,16 +585,7 @@ private:
         write();
     }
 
-    void drop(const std::string& why) {
-        if (joined_) {
-            server_.leave(*this, why);
-        } else {
-            log_error(why);
-        }
-        die();
-    }
-
-    void die() {
+    void die() override {
         if (state_ == phase::dead) {
             return;
         }
@@ -895,15 +703,32 @@ private:
         if (state_ == phase::handshake) {
             log_error("handshake timeout");
             if (!head_sent_) {
-                queue_bytes(http_response(408, "text/plain; charset=utf-8",
-                                          "the opening handshake took too long\n"));
+                queue_bytes(hixie76_examples::http_response(
+                    408, "text/plain; charset=utf-8", "the opening handshake took too long\n"));
                 finish_after_flush();
             } else {
                 die(); // draft-76 head sent, key3 never came
             }
-        } else if (state_ != phase::open && state_ != phase::dead) {
+        } else if (state_ == phase::open) {
+            keepalive();
+        } else if (state_ != phase::dead) {
             die(); // closing handshake, final response or linger: over
         }
+    }
+
+    /// The protocol has no ping: a client sent nothing for --client-keepalive gets a text
+    /// frame (--keepalive-text), so that proxies see traffic. A text frame, because browsers
+    /// fire an error event on any other (draft-76 §4.2). The timer is re-armed lazily: each
+    /// send only records its time.
+    void keepalive() {
+        const milliseconds every = server_.opt().client_keepalive;
+        const auto idle = clock_type::now() - last_out_;
+        if (idle < every) {
+            set_deadline(std::chrono::ceil<milliseconds>(every - idle));
+            return;
+        }
+        set_deadline(every);
+        deliver(server_.keepalive_message()); // bounded by --max-queue like any message
     }
 
     // --- reading -----------------------------------------------------------------------------
@@ -979,7 +804,7 @@ private:
             if (r.err == hixie76::error::rfc6455_request) {
                 hand_off();
             } else {
-                reject(r.err);
+                refuse(hixie76_examples::rejection(r.err));
             }
             return;
         }
@@ -1011,75 +836,27 @@ private:
 
     void serve_http() {
         const std::string_view resource = parser_.resource();
-        const int status = path_of(resource) == "/" ? 200 : 404;
-        if (status == 200) {
-            queue_bytes(http_response(200, "text/html; charset=utf-8", chat_page));
-        } else {
-            queue_bytes(http_response(404, "text/plain; charset=utf-8", "not found\n"));
-        }
+        hixie76_examples::refusal r = hixie76_examples::serve_http(resource, server_.page());
+        queue_bytes(std::move(r.bytes));
         std::fprintf(stderr, "http %s GET %.*s %d\n", name_.c_str(),
                      static_cast<int>(resource.size() > 200 ? 200 : resource.size()),
-                     resource.data(), status);
+                     resource.data(), r.status);
         finish_after_flush();
     }
 
-    /// Checks the request against the room's policy and writes the response head. Returns
-    /// false when the request was refused.
+    /// Applies the room's policy and queues the response head (headers first: some proxies
+    /// hold key3 until they see it). Returns false when the request was refused.
     bool answer_upgrade() {
-        const hixie76::request_parser& req = parser_;
-        const std::string_view resource = req.resource();
-        if (path_of(resource) != "/") {
-            log_error("handshake refused: no room at " + std::string(resource) + " (404)");
-            queue_bytes(http_response(404, "text/plain; charset=utf-8", "not found\n"));
-            finish_after_flush();
-            return false;
-        }
-        const std::string_view origin = req.origin();
-        const options& opt = server_.opt();
-        if (!opt.origins.empty()) {
-            if (origin.empty()) {
-                reject(hixie76::error::missing_origin);
-                return false;
-            }
-            bool allowed = false;
-            for (const std::string& o : opt.origins) {
-                allowed = allowed || iequals(o, origin);
-            }
-            if (!allowed) {
-                reject(hixie76::error::origin_refused);
-                return false;
-            }
-        }
-        if (server_.full()) {
-            log_error("handshake refused: the room is full (503)");
-            queue_bytes(http_response(503, "text/plain; charset=utf-8", "the room is full\n"));
-            finish_after_flush();
-            return false;
-        }
-        // No Origin (a non-browser client) and no allow-list: answer with the origin the
-        // request's own Host implies, which is what a same-origin page would have sent.
-        const std::string fallback_origin = "http://" + std::string(req.host());
-        hixie76::response_options ro;
-        ro.origin = origin.empty() ? std::string_view(fallback_origin) : std::string_view();
-        ro.protocol = req.protocol(); // an exact echo (Safari fails the connection otherwise)
-        std::string head;
-        const hixie76::write_result need = hixie76::write_response_head(req, ro, nullptr, 0);
-        if (need.err == hixie76::error::buffer_too_small) {
-            head.resize(need.size);
-        }
-        const hixie76::write_result w =
-            need.err == hixie76::error::buffer_too_small
-                ? hixie76::write_response_head(req, ro, &head[0], head.size())
-                : need;
-        if (w.err != hixie76::error::none) {
-            reject(w.err);
+        hixie76_examples::upgrade_answer a =
+            hixie76_examples::answer_upgrade(server_.opt(), parser_, server_.full());
+        if (!a.accepted) {
+            refuse(std::move(a.refused));
             return false;
         }
         head_sent_ = true;
         reserved_ = true;
-        version_ = req.kind() == hixie76::dialect::draft75 ? hixie76::draft::draft75
-                                                           : hixie76::draft::draft76;
-        queue_bytes(std::move(head));
+        version_ = a.version;
+        queue_bytes(std::move(a.bytes));
         return state_ == phase::handshake;
     }
 
@@ -1096,61 +873,46 @@ private:
         state_ = phase::open;
         reserved_ = false;
         clear_deadline();
-        hixie76::decoder_config dc;
-        dc.version = version_;
-        dc.max_frame_size = server_.opt().max_message;
-        decoder_ = hixie76::frame_decoder(dc);
-        hixie76::assembler_config ac;
-        ac.max_message_size = server_.opt().max_message;
-        ac.utf8 = hixie76::utf8_policy::replace; // never relay invalid UTF-8 to the others
-        assembler_ = hixie76::message_assembler(ac);
+        if (server_.opt().client_keepalive.count() > 0) {
+            last_out_ = clock_type::now();
+            set_deadline(server_.opt().client_keepalive);
+        }
+        reader_ = hixie76_examples::message_reader(parser_, server_.opt().max_message);
         server_.join(*this, version_ == hixie76::draft::draft76 ? "draft-76" : "draft-75");
         if (!rest.empty() && state_ == phase::open) {
             feed_frames(rest);
         }
     }
 
-    /// The frame step: every event of the decoder, in order. Text pieces go to the assembler;
-    /// a whole message is relayed; the closing handshake and failures end the membership.
+    /// The frame step: every message in `in`, in order; the closing handshake and failures
+    /// end the membership.
     void feed_frames(std::string_view in) {
-        while (!in.empty() && (state_ == phase::open || state_ == phase::closing)) {
-            const hixie76::frame_event ev = decoder_.next(in);
-            in.remove_prefix(ev.consumed);
-            switch (ev.kind) {
-            case hixie76::frame_kind::need_more:
+        while (state_ == phase::open || state_ == phase::closing) {
+            switch (reader_.next(in)) {
+            case hixie76_examples::message_reader::event::need_more:
                 return;
-            case hixie76::frame_kind::text:
+            case hixie76_examples::message_reader::event::message:
                 if (state_ == phase::open) {
-                    const hixie76::assemble_result r = assembler_.push(ev);
-                    if (r.status == hixie76::parse_status::failed) {
-                        drop(std::string(hixie76::to_string(r.err)));
-                        return;
-                    }
-                    if (r.status == hixie76::parse_status::complete) {
-                        on_message(assembler_.take());
-                    }
+                    on_message(reader_.take());
                 }
                 break;
-            case hixie76::frame_kind::binary:
-            case hixie76::frame_kind::skipped:
-                break; // draft-76 §5.3: frames of other types are discarded
-            case hixie76::frame_kind::close:
+            case hixie76_examples::message_reader::event::close:
                 on_peer_close();
                 return;
-            case hixie76::frame_kind::failed:
-                drop(std::string(hixie76::to_string(ev.err)));
+            case hixie76_examples::message_reader::event::failed:
+                drop(std::string(hixie76::to_string(reader_.error())));
                 return;
             }
         }
     }
 
     void on_message(const std::string& message) {
-        if (message == "quit") {
+        if (hixie76_examples::is_quit(message)) {
             server_.leave(*this, "quit");
             start_close();
             return;
         }
-        server_.broadcast(name_ + ":" + message);
+        server_.broadcast(hixie76_examples::relay_text(name_, message));
     }
 
     /// The client sent FF 00: answer FF 00 (unless ours is out already) and close.
@@ -1177,6 +939,7 @@ private:
         if (o.size() == 0) {
             return;
         }
+        last_out_ = clock_type::now();
         queued_ += o.size();
         queue_.push_back(std::move(o));
         write();
@@ -1259,31 +1022,19 @@ private:
         }
     }
 
-    void reject(hixie76::error e) {
-        int status = 0;
-        std::string response = rejection(e, status);
-        log_error("handshake refused: " + std::string(hixie76::to_string(e)) + " (" +
-                  std::to_string(status) + ")");
+    /// Refuses the handshake: the response goes out, then the connection closes.
+    void refuse(hixie76_examples::refusal r) {
+        log_error("handshake refused: " + r.why);
         queue_.clear(); // what is not on its way yet; a write in flight finishes first
         queued_ = 0;
         for (const outgoing& o : sending_) {
             queued_ += o.size();
         }
-        queue_bytes(std::move(response));
+        queue_bytes(std::move(r.bytes));
         finish_after_flush();
     }
 
-    /// Ends a connection after an error: a member leaves with the reason, others are logged.
-    void drop(const std::string& why) {
-        if (joined_) {
-            server_.leave(*this, why);
-        } else {
-            log_error(why);
-        }
-        die();
-    }
-
-    void die() {
+    void die() override {
         if (state_ == phase::dead) {
             return;
         }
@@ -1298,8 +1049,9 @@ private:
     tcp::socket socket_;
     asio::steady_timer timer_;
     phase state_ = phase::handshake;
-    bool peer_eof_ = false;   ///< the peer shut down its side
-    bool peer_close_ = false; ///< the peer's FF 00 arrived
+    bool peer_eof_ = false;             ///< the peer shut down its side
+    bool peer_close_ = false;           ///< the peer's FF 00 arrived
+    clock_type::time_point last_out_{}; ///< the latest send (for --client-keepalive)
     std::array<char, 16 * 1024> rbuf_{};
 
     // The opening handshake: every byte read so far, parsed again after each read.
@@ -1308,9 +1060,8 @@ private:
     bool head_sent_ = false; ///< the 101 head is queued; draft-76 still awaits key3
     hixie76::draft version_ = hixie76::draft::draft76;
 
-    // Frames in: the decoder reads the stream, the assembler bounds and repairs each message.
-    hixie76::frame_decoder decoder_{};
-    hixie76::message_assembler assembler_{};
+    // Frames in, as messages.
+    hixie76_examples::message_reader reader_{};
 
     // Bytes out: queue_ waits while sending_ is in the write in flight.
     std::deque<outgoing> queue_;
@@ -1337,10 +1088,12 @@ void room_server::on_accepted(tcp::socket socket) {
 } // namespace
 
 int main(int argc, char** argv) {
-    options opt;
-    const int status = parse_options(argc, argv, opt);
-    if (status >= 0) {
-        return status;
+    options opt(default_port);
+    const hixie76_examples::parse_outcome parsed =
+        hixie76_examples::parse_command_line(argc, argv, "hixie76-mixed-room", usage_text(), opt);
+    if (parsed.exit_status >= 0) { // --help, or a bad command line
+        std::fputs(parsed.message.c_str(), parsed.exit_status == 0 ? stdout : stderr);
+        return parsed.exit_status;
     }
     std::signal(SIGPIPE, SIG_IGN); // a peer that resets must not kill the server
 

@@ -221,58 +221,22 @@ public:
     /// Complexity: O(consumed); the 0xFF terminator is found with memchr.
     /// Spec: draft-76 §4.2, §5.3.
     frame_event next(std::string_view input) noexcept {
-        // Fast path: a whole text frame at the start of `input` (the common case). Anything
-        // else, or any doubt (limit, invalid UTF-8), takes the general path below.
-        if (state_ == state::frame_start && input.size() >= 2 && input[0] == '\x00') {
-            const std::size_t avail = input.size() - 1;
-            const std::size_t scan = cfg_.max_frame_size < avail
-                                         ? static_cast<std::size_t>(cfg_.max_frame_size) + 1
-                                         : avail;
-            const void* const ff = std::memchr(input.data() + 1, 0xFF, scan);
-            if (ff != nullptr) {
-                const auto len =
-                    static_cast<std::size_t>(static_cast<const char*>(ff) - (input.data() + 1));
-                const std::string_view payload(input.data() + 1, len);
-                if (len <= cfg_.max_frame_size &&
-                    (cfg_.utf8 == utf8_check::none || detail::is_valid_utf8(payload))) {
-                    type_ = 0x00;
-                    position_ += len + 2;
-                    frame_event ev;
-                    ev.kind = frame_kind::text;
-                    ev.fin = true;
-                    ev.payload = payload;
-                    ev.consumed = len + 2;
-                    return ev;
-                }
-            }
-        }
+        // One frame_event, the return value, filled field by field by the handlers: building
+        // events elsewhere and copying them whole made narrow stores feed wide loads, a
+        // store-forwarding stall per call.
         frame_event ev;
-        std::size_t i = 0;
-        bool done = false;
-        while (!done) {
-            switch (state_) {
-            case state::frame_start:
-                done = on_frame_start(input, i, ev);
-                break;
-            case state::text_payload:
-                done = on_text_payload(input, i, ev);
-                break;
-            case state::length:
-                done = on_length(input, i, ev);
-                break;
-            case state::length_payload:
-                done = on_length_payload(input, i, ev);
-                break;
-            case state::closed:
-                ev = event(frame_kind::need_more, 0, input.size());
-                done = true;
-                break;
-            case state::failed:
-                ev = event(frame_kind::failed, type_, 0);
-                ev.err = err_;
-                done = true;
-                break;
-            }
+        // A text frame goes straight to scan_text, whether it starts here or continues from
+        // the previous input, and is scanned once: no whole-frame attempt that falls back to
+        // a second scan when the input ends inside the frame. Both changes together:
+        // decode_chunk1500/1024: 43.4 µs → 20.3 µs.
+        if (state_ == state::frame_start && !input.empty() && input[0] == '\x00' &&
+            input.size() - 1 <= cfg_.max_frame_size) {
+            scan_text<true>(input, 1, ev);
+        } else if (state_ == state::text_payload && type_ == 0x00 &&
+                   input.size() <= cfg_.max_frame_size - frame_size_) {
+            scan_text<false>(input, 0, ev);
+        } else {
+            next_other(input, ev);
         }
         position_ += ev.consumed;
         return ev;
@@ -304,32 +268,119 @@ private:
         failed,         ///< a rule or limit was broken; sticky until reset() (§6 "fail")
     };
 
-    static frame_event event(frame_kind kind, std::uint8_t type, std::size_t consumed) noexcept {
-        frame_event ev;
+    /// Everything but text payload: the state machine, until it has an event.
+    void next_other(std::string_view input, frame_event& ev) noexcept {
+        std::size_t i = 0;
+        bool done = false;
+        while (!done) {
+            switch (state_) {
+            case state::frame_start:
+                done = on_frame_start(input, i, ev);
+                break;
+            case state::text_payload:
+                done = on_text_payload(input, i, ev);
+                break;
+            case state::length:
+                done = on_length(input, i, ev);
+                break;
+            case state::length_payload:
+                done = on_length_payload(input, i, ev);
+                break;
+            case state::closed:
+                set(ev, frame_kind::need_more, 0, input.size());
+                done = true;
+                break;
+            case state::failed:
+                set(ev, frame_kind::failed, type_, 0);
+                ev.err = err_;
+                done = true;
+                break;
+            }
+        }
+    }
+
+    /// The lean case of on_text_payload, inlined into next(): a text frame (type 00) whose
+    /// limit lies beyond the end of `in`, so only the terminator and, if checked, valid UTF-8
+    /// matter (decode/16: 397 µs → 357 µs against calling on_text_payload). `Fresh`: the
+    /// type byte is `in[i - 1]` (state frame_start); a whole frame then leaves the state as it
+    /// is and is checked with a fresh validator (decode_utf8/16: 447 µs → 424 µs). Invalid
+    /// UTF-8 is left to on_text_payload, which checks again from the same state and reports it.
+    template <bool Fresh>
+    void scan_text(std::string_view in, std::size_t i, frame_event& ev) noexcept {
+        const std::size_t avail = in.size() - i;
+        const char* const start = in.data() + i;
+        const void* const ff = avail == 0 ? nullptr : std::memchr(start, 0xFF, avail);
+        const std::size_t len =
+            ff == nullptr ? avail : static_cast<std::size_t>(static_cast<const char*>(ff) - start);
+        detail::utf8_validator v; // a local copy: its state stays in registers
+        if (cfg_.utf8 == utf8_check::reject) {
+            if (!Fresh) {
+                v = utf8_;
+            }
+            if (v.feed({start, len}) != len || (ff != nullptr && !v.complete())) {
+                if (Fresh) {
+                    begin_sentinel(0x00);
+                }
+                on_text_payload(in, i, ev);
+                return;
+            }
+        }
+        if (ff != nullptr) {
+            if (Fresh) {
+                type_ = 0x00;
+            } else {
+                enter(state::frame_start);
+            }
+            set_piece(ev, frame_kind::text, 0x00, true, {start, len}, i + len + 1);
+            return;
+        }
+        if (Fresh) {
+            begin_sentinel(0x00);
+        }
+        if (cfg_.utf8 == utf8_check::reject) {
+            utf8_ = v;
+        }
+        if (avail != 0) {
+            frame_size_ += avail;
+            set_piece(ev, frame_kind::text, 0x00, false, {start, avail}, in.size());
+        } else {
+            set(ev, frame_kind::need_more, 0, i);
+        }
+    }
+
+    // The handlers fill the caller's fresh `ev` (see next()), each at most once per call.
+
+    static void set(frame_event& ev, frame_kind kind, std::uint8_t type,
+                    std::size_t consumed) noexcept {
         ev.kind = kind;
         ev.type = type;
         ev.consumed = consumed;
-        return ev;
     }
 
-    static frame_event piece(frame_kind kind, std::uint8_t type, bool fin, std::string_view payload,
-                             std::size_t consumed) noexcept {
-        frame_event ev = event(kind, type, consumed);
+    static void set_piece(frame_event& ev, frame_kind kind, std::uint8_t type, bool fin,
+                          std::string_view payload, std::size_t consumed) noexcept {
+        set(ev, kind, type, consumed);
         ev.fin = fin;
         ev.payload = payload;
-        return ev;
     }
 
     /// The only writer of `state_` (besides construction).
     void enter(state s) noexcept { state_ = s; }
 
     /// Fails at `in[at]`: the bytes before it are consumed.
-    frame_event fail(error e, std::size_t at) noexcept {
+    void fail(frame_event& ev, error e, std::size_t at) noexcept {
         err_ = e;
         enter(state::failed);
-        frame_event ev = event(frame_kind::failed, type_, at);
+        set(ev, frame_kind::failed, type_, at);
         ev.err = e;
-        return ev;
+    }
+
+    /// Enters a sentinel frame of type `t` (00..7F) once its type byte is consumed.
+    void begin_sentinel(std::uint8_t t) noexcept {
+        type_ = t;
+        frame_size_ = 0;
+        utf8_.reset();
+        enter(state::text_payload);
     }
 
     // Each handler below works on `in` from `i`. It returns true with `ev` set when it has an
@@ -337,20 +388,18 @@ private:
 
     bool on_frame_start(std::string_view in, std::size_t& i, frame_event& ev) noexcept {
         if (i == in.size()) {
-            ev = event(frame_kind::need_more, 0, i);
+            set(ev, frame_kind::need_more, 0, i);
             return true;
         }
         const std::uint8_t t = detail::byte(in[i]);
         type_ = t;
-        frame_size_ = 0;
         if ((t & 0x80) == 0) {
             if (t != 0x00 && cfg_.strict_types) {
-                ev = fail(error::unknown_frame_type, i);
+                fail(ev, error::unknown_frame_type, i);
                 return true;
             }
-            utf8_.reset();
+            begin_sentinel(t);
             ++i;
-            enter(state::text_payload);
             return false;
         }
         length_ = 0;
@@ -358,7 +407,7 @@ private:
         may_close_ = t == 0xFF && cfg_.version == draft::draft76;
         deliver_ = cfg_.deliver_binary && t != 0xFF;
         if (!may_close_ && !deliver_ && cfg_.strict_types) {
-            ev = fail(error::unknown_frame_type, i);
+            fail(ev, error::unknown_frame_type, i);
             return true;
         }
         ++i;
@@ -374,16 +423,16 @@ private:
             // zero groups); refusing it bounds the time an endless `80 80 80 ...` can take.
             if (length_ > (detail::max_frame_length - group) >> 7 ||
                 ++prefix_bytes_ > max_length_prefix_size) {
-                ev = fail(error::length_overflow, i);
+                fail(ev, error::length_overflow, i);
                 return true;
             }
             length_ = (length_ << 7) | group;
             if (may_close_ && length_ != 0 && cfg_.strict_types) {
-                ev = fail(error::unknown_frame_type, i); // FF with a length: not a close
+                fail(ev, error::unknown_frame_type, i); // FF with a length: not a close
                 return true;
             }
             if (length_ > cfg_.max_frame_size) {
-                ev = fail(error::frame_too_large, i);
+                fail(ev, error::frame_too_large, i);
                 return true;
             }
             ++i;
@@ -391,7 +440,7 @@ private:
                 return on_length_end(in, i, ev);
             }
         }
-        ev = event(frame_kind::need_more, 0, i);
+        set(ev, frame_kind::need_more, 0, i);
         return true;
     }
 
@@ -403,19 +452,22 @@ private:
         }
         if (may_close_) {
             enter(state::closed);
-            ev = event(frame_kind::close, type_, i);
+            set(ev, frame_kind::close, type_, i);
             return true;
         }
         enter(state::frame_start);
-        ev = deliver_ ? piece(frame_kind::binary, type_, true, detail::sub(in, i, 0), i)
-                      : event(frame_kind::skipped, type_, i);
+        if (deliver_) {
+            set_piece(ev, frame_kind::binary, type_, true, detail::sub(in, i, 0), i);
+        } else {
+            set(ev, frame_kind::skipped, type_, i);
+        }
         return true;
     }
 
     bool on_length_payload(std::string_view in, std::size_t& i, frame_event& ev) noexcept {
         const std::size_t avail = in.size() - i;
         if (avail == 0) {
-            ev = event(frame_kind::need_more, 0, i);
+            set(ev, frame_kind::need_more, 0, i);
             return true;
         }
         const std::size_t k = remaining_ < avail ? static_cast<std::size_t>(remaining_) : avail;
@@ -425,9 +477,9 @@ private:
             enter(state::frame_start);
         }
         if (deliver_) {
-            ev = piece(frame_kind::binary, type_, last, detail::sub(in, i, k), i + k);
+            set_piece(ev, frame_kind::binary, type_, last, detail::sub(in, i, k), i + k);
         } else {
-            ev = event(last ? frame_kind::skipped : frame_kind::need_more, last ? type_ : 0, i + k);
+            set(ev, last ? frame_kind::skipped : frame_kind::need_more, last ? type_ : 0, i + k);
         }
         return true;
     }
@@ -466,21 +518,26 @@ private:
         if (problem != error::none) {
             if (text && good > 0) {
                 // Report the good bytes first; the next call fails at the offending byte.
-                ev = piece(frame_kind::text, 0x00, false, detail::sub(in, i, good), i + good);
+                set_piece(ev, frame_kind::text, 0x00, false, detail::sub(in, i, good), i + good);
                 return true;
             }
-            ev = fail(problem, i + good);
+            fail(ev, problem, i + good);
             return true;
         }
         if (terminated) {
             enter(state::frame_start);
-            ev = text ? piece(frame_kind::text, 0x00, true, detail::sub(in, i, len), i + len + 1)
-                      : event(frame_kind::skipped, type_, i + len + 1);
+            if (text) {
+                set_piece(ev, frame_kind::text, 0x00, true, detail::sub(in, i, len), i + len + 1);
+            } else {
+                set(ev, frame_kind::skipped, type_, i + len + 1);
+            }
             return true;
         }
-        ev = text && len > 0
-                 ? piece(frame_kind::text, 0x00, false, detail::sub(in, i, len), i + len)
-                 : event(frame_kind::need_more, 0, i + len);
+        if (text && len > 0) {
+            set_piece(ev, frame_kind::text, 0x00, false, detail::sub(in, i, len), i + len);
+        } else {
+            set(ev, frame_kind::need_more, 0, i + len);
+        }
         return true;
     }
 

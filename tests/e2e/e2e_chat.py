@@ -3,8 +3,12 @@
 # tests/e2e/e2e_chat.py — end-to-end tests of hixie76-chat and hixie76-cat over loopback, with
 # raw draft-75/76 sockets written here and, when available, the Netty peers.
 #
-#   e2e_chat.py --chat PATH --cat PATH [--netty-client CMD... --netty-server CMD...]
+#   e2e_chat.py --chat PATH --cat PATH [--mixed PATH]
+#               [--netty-client CMD... --netty-server CMD...]
 #               [--group NAME] [-k SUBSTRING] [--list] [-v]
+#
+# With --mixed, the tests that loop over servers() (any-resource joins, the 'public' group:
+# Location flags, forwarded fields, keepalive) also run against hixie76-mixed-room.
 #
 # Only the standard library; every server listens on 127.0.0.1 port 0; every wait is bounded
 # and each test runs under a 60 s alarm. Ends with the line "N passed, M failed[, K skipped]".
@@ -147,8 +151,8 @@ class Proc:
 
 
 class ChatServer(Proc):
-    def __init__(self, *extra):
-        super().__init__([ARGS.chat, '--port', '0'] + list(extra), 'chat')
+    def __init__(self, *extra, program=None):
+        super().__init__([program or ARGS.chat, '--port', '0'] + list(extra), 'chat')
         lines = self.wait_out(lambda out: any(x.startswith('listening on ') for x in out), 10,
                               'listening line')
         addr = [x for x in lines if x.startswith('listening on ')][0].split()[-1]
@@ -468,6 +472,28 @@ def good_answer(data, port, corrupt=False):
                  fields['origin'], port, line.split()[1])).encode() + token
 
 
+def servers():
+    """The room servers a test runs against: hixie76-chat, and hixie76-mixed-room when --mixed
+    names it (both take the same flags and must answer legacy clients the same way)."""
+    return [ARGS.chat] + ([ARGS.mixed] if ARGS.mixed else [])
+
+
+def stopped(server):
+    """Closes the test's raw clients first (so no closing handshake is awaited), then stops
+    the server; True when it exited 0."""
+    for item in CLEANUP.items:
+        if isinstance(item, Raw):
+            item.cleanup()
+    return server.stop() == 0
+
+
+def refused(port, fields, resource='/', draft=76):
+    """Sends a draft-76/75 request with `fields`; returns the status line of the answer."""
+    r = Raw(port, draft, resource=resource, fields=fields, connect=False)
+    r.sock.sendall(r.request())
+    return r.read_head()
+
+
 # === tests ====================================================================================
 
 @test('basic')
@@ -500,6 +526,37 @@ def page_and_404():
     r = http(chat.port, b'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n')
     check(status_of(r).startswith('HTTP/1.1 405'), 'POST: %r' % status_of(r))
     check(chat.stop() == 0, 'exit status')
+
+
+@test('basic')
+def any_resource_joins_the_room():
+    for prog in servers():
+        chat = ChatServer(program=prog)
+        first = Raw(chat.port, 76, resource='/chat')
+        check(first.headers['sec-websocket-location'] == 'ws://127.0.0.1:%d/chat' % chat.port,
+              '%s: /chat location %r' % (prog, first.headers))
+        first.expect('Welcome, %s !' % first.name)
+        joined = [first]
+        for draft, resource in ((75, '/chat'), (76, '/demo'), (75, '/demo?x=1&y'),
+                                (76, '/a/b/c.ws'), (75, '/')):
+            r = Raw(chat.port, draft, resource=resource)
+            field = 'sec-websocket-location' if draft == 76 else 'websocket-location'
+            check(r.headers[field] == 'ws://127.0.0.1:%d%s' % (chat.port, resource),
+                  '%s: -%d %s location %r' % (prog, draft, resource, r.headers))
+            joined.append(r)
+            for j in joined:
+                j.expect('Welcome, %s !' % r.name)
+        joined[2].send('one room')
+        for j in joined:
+            check(j.chat_lines(1) == ['%s:one room' % joined[2].name], 'relay across paths')
+        p = cat('ws://127.0.0.1:%d/demo' % chat.port, '--wait', '100', name='cat-demo')
+        welcomed(p)
+        p.close_stdin()
+        check(p.wait(10) == 0, 'hixie76-cat at /demo')
+        # Plain HTTP still gets the page at / only.
+        check(status_of(get(chat.port, '/chat')) == 'HTTP/1.1 404 Not Found', 'GET /chat')
+        check(status_of(get(chat.port, '/')) == 'HTTP/1.1 200 OK', 'GET /')
+        check(stopped(chat), 'exit status')
 
 
 @test('basic')
@@ -932,6 +989,152 @@ def sigint_with_a_silent_client_is_bounded():
     idle.close()
 
 
+# --- public location, forwarded fields and keepalive (hixie76-chat and hixie76-mixed-room) ---
+
+@test('public')
+def public_scheme_and_host_set_the_location():
+    for prog in servers():
+        chat = ChatServer('--public-scheme', 'wss', '--public-host', 'public.example:443',
+                          program=prog)
+        # Forwarded fields are ignored without --trust-forwarded: a client must not choose
+        # its own Location.
+        spoof = ['X-Forwarded-Proto: http', 'X-Forwarded-Host: evil.example']
+        r76 = Raw(chat.port, 76, resource='/?a=1', fields=spoof)
+        check(r76.headers['sec-websocket-location'] == 'wss://public.example:443/?a=1',
+              '%s: -76 location %r' % (prog, r76.headers))
+        r75 = Raw(chat.port, 75, origin=None, fields=spoof)
+        check(r75.headers['websocket-location'] == 'wss://public.example:443/',
+              '%s: -75 location %r' % (prog, r75.headers))
+        check(r75.headers['websocket-origin'] == 'https://public.example:443',
+              '%s: no Origin: the Location\'s origin %r' % (prog, r75.headers))
+        r76.expect('Welcome, %s !' % r76.name, 'Welcome, %s !' % r75.name)
+        r75.send('behind a terminator')
+        for r in (r76, r75):
+            check(r.chat_lines(1) == ['%s:behind a terminator' % r75.name], 'relay')
+        check(stopped(chat), 'exit status')
+        # Without the flags: ws:// and the request's own Host, forwarded fields ignored.
+        plain = ChatServer(program=prog)
+        r = Raw(plain.port, 76, fields=spoof)
+        check(r.headers['sec-websocket-location'] == 'ws://127.0.0.1:%d/' % plain.port,
+              '%s: default location %r' % (prog, r.headers))
+        check(stopped(plain), 'exit status')
+
+
+@test('public')
+def trust_forwarded_takes_valid_forwarded_fields():
+    for prog in servers():
+        chat = ChatServer('--trust-forwarded', program=prog)
+        both = Raw(chat.port, 76, fields=['X-Forwarded-Proto: https',
+                                          'X-Forwarded-Host: public.example:8443'])
+        check(both.headers['sec-websocket-location'] == 'wss://public.example:8443/',
+              '%s: forwarded location %r' % (prog, both.headers))
+        proto = Raw(chat.port, 75, fields=['x-forwarded-proto: WSS'])
+        check(proto.headers['websocket-location'] == 'wss://127.0.0.1:%d/' % chat.port,
+              '%s: forwarded proto only %r' % (prog, proto.headers))
+        host = Raw(chat.port, 76, fields=['X-Forwarded-Host: [::1]:9000'])
+        check(host.headers['sec-websocket-location'] == 'ws://[::1]:9000/',
+              '%s: forwarded host only %r' % (prog, host.headers))
+        none = Raw(chat.port, 76)
+        check(none.headers['sec-websocket-location'] == 'ws://127.0.0.1:%d/' % chat.port,
+              '%s: no forwarded fields %r' % (prog, none.headers))
+        # Every value that must never reach the Location, each alone: 400, logged.
+        bad = [
+            ['X-Forwarded-Proto: ftp'],
+            ['X-Forwarded-Proto: https, http'],
+            ['X-Forwarded-Proto: '],
+            ['X-Forwarded-Proto: https', 'X-Forwarded-Proto: https'],
+            ['X-Forwarded-Host: '],
+            ['X-Forwarded-Host: a b'],
+            ['X-Forwarded-Host: evil.example/path'],
+            ['X-Forwarded-Host: user@evil.example'],
+            ['X-Forwarded-Host: evil.example:99999'],
+            ['X-Forwarded-Host: evil.example:'],
+            ['X-Forwarded-Host: [zz::1]'],
+            ['X-Forwarded-Host: h\u00e9.example'],
+            ['X-Forwarded-Host: a.example', 'X-Forwarded-Host: b.example'],
+        ]
+        for fields in bad:
+            for draft in (76, 75):
+                status = refused(chat.port, fields, draft=draft)
+                check(status.startswith('HTTP/1.1 400'), '%s: %r (-%d) → %r' % (
+                    prog, fields, draft, status))
+        check(chat.log_has('X-Forwarded-Host is not a valid host[:port] (400)'), 'logged')
+        # The members that did join still chat.
+        for r in (both, proto, host, none):
+            r.messages(1)  # its own Welcome at least
+        none.send('still here')
+        check(none.chat_lines(1) == ['%s:still here' % none.name], 'relay after refusals')
+        check(stopped(chat), 'exit status')
+        # The forwarded fields win over the flags when trusted; the flags fill in the rest.
+        flags = ChatServer('--trust-forwarded', '--public-scheme', 'wss', '--public-host',
+                           'public.example', program=prog)
+        r = Raw(flags.port, 76, fields=['X-Forwarded-Proto: http'])
+        check(r.headers['sec-websocket-location'] == 'ws://public.example/',
+              '%s: forwarded over flags %r' % (prog, r.headers))
+        r = Raw(flags.port, 76)
+        check(r.headers['sec-websocket-location'] == 'wss://public.example/',
+              '%s: flags without forwarded fields %r' % (prog, r.headers))
+        check(stopped(flags), 'exit status')
+
+
+@test('public')
+def bad_public_flags_are_refused():
+    for prog in servers():
+        for argv in (['--public-scheme', 'http'], ['--public-scheme', 'WSS'],
+                     ['--public-scheme'], ['--public-host', 'a b'],
+                     ['--public-host', 'h.example:0'], ['--public-host', 'h/x'],
+                     ['--public-host', ''], ['--client-keepalive', '0'],
+                     ['--client-keepalive', 'x'], ['--keepalive-text', b'\xff'],
+                     ['--keepalive-text', b'\xc3\x28'], ['--trust-forwarded', '--bogus']):
+            r = subprocess.run([prog] + argv, capture_output=True, timeout=10)
+            check(r.returncode == 2 and r.stderr.count(b'\n') == 1,
+                  '%s %r: %s %r' % (prog, argv, r.returncode, r.stderr))
+        r = subprocess.run([prog, '--help'], capture_output=True, timeout=10)
+        for flag in (b'--public-scheme', b'--public-host', b'--trust-forwarded',
+                     b'--client-keepalive', b'--keepalive-text'):
+            check(flag in r.stdout, '%s --help lists %s' % (prog, flag))
+
+
+@test('public')
+def keepalive_frames_reach_idle_clients_only():
+    for prog in servers():
+        chat = ChatServer('--client-keepalive', '0.5', '--keepalive-text', 'ka ✓',
+                          program=prog)
+        a = Raw(chat.port, 76)
+        b = Raw(chat.port, 75)
+        a.expect('Welcome, %s !' % a.name, 'Welcome, %s !' % b.name)
+        b.expect('Welcome, %s !' % b.name)
+        # Idle: a keepalive every 0.5 s, to both drafts.
+        t0 = time.monotonic()
+        for r in (a, b):
+            r.expect('ka ✓', 'ka ✓', timeout=3)
+        elapsed = time.monotonic() - t0
+        check(0.7 < elapsed < 3, '%s: two keepalives in %.2f s' % (prog, elapsed))
+        # Busy: a message every 0.2 s to both; no keepalive in between.
+        got = []
+        for i in range(8):
+            a.send('busy %d' % i)
+            for r in (a, b):
+                got.append((r.name, r.messages(1, timeout=3)[0]))
+            time.sleep(0.2)
+        check(all(m.startswith(a.name + ':busy ') for _, m in got),
+              '%s: keepalive while busy: %r' % (prog, got))
+        # Idle again: they come back.
+        a.expect('ka ✓', timeout=3)
+        check(stopped(chat), 'exit status')
+        # The default text is empty; off by default.
+        empty = ChatServer('--client-keepalive', '0.3', program=prog)
+        e = Raw(empty.port, 76)
+        e.expect('Welcome, %s !' % e.name)
+        e.expect('', timeout=3)
+        check(stopped(empty), 'exit status')
+        off = ChatServer(program=prog)
+        o = Raw(off.port, 76)
+        o.expect('Welcome, %s !' % o.name)
+        o.quiet(1.5)
+        check(stopped(off), 'exit status')
+
+
 @test('cat')
 def cat_connection_refused():
     s = socket.socket()
@@ -1163,6 +1366,7 @@ def main():
     ap.add_argument('--cat', required=True)
     ap.add_argument('--netty-client', default='', help='command line running NettyClient')
     ap.add_argument('--netty-server', default='', help='command line running NettyServer')
+    ap.add_argument('--mixed', default='', help='hixie76-mixed-room, for the public group')
     ap.add_argument('--group', action='append', default=[])
     ap.add_argument('-k', dest='keyword', default='')
     ap.add_argument('--list', action='store_true')

@@ -416,7 +416,7 @@ test('SIGTERM: FF 00 to draft-76, close 1001 to RFC 6455, exit 0', async () => {
     check(s.stderr.includes('hixie76-mixed-room: stopped'), s.stderr);
 });
 
-test('one port: the page, 404s, and a 3 KiB cookie head handed to Beast', async () => {
+test('one port: the page, 404s, any resource joins, and a 3 KiB cookie head handed to Beast', async () => {
     const s = await startServer();
     const page = await httpGet(s.port, '/');
     check(page.status === 200 && page.type.startsWith('text/html') && page.body.includes('new WebSocket('),
@@ -424,13 +424,17 @@ test('one port: the page, 404s, and a 3 KiB cookie head handed to Beast', async 
     check((await httpGet(s.port, '/?x=1')).status === 200, 'GET /?x=1');
     check((await httpGet(s.port, '/nope')).status === 404, 'GET /nope');
 
-    const lost = wsClient(`ws://127.0.0.1:${s.port}/nope`);
-    await waitFor(() => lost.httpStatus !== undefined, 5000, 'RFC 6455 at /nope');
-    check(lost.httpStatus === 404, `RFC 6455 at /nope → ${lost.httpStatus}`);
+    // A handshake for any resource joins the one room, whichever the protocol.
+    const chat = wsClient(`ws://127.0.0.1:${s.port}/chat`);
+    await chat.opened;
     const raw = await rawSocket(s.port);
-    raw.write(draft76Request(s.port, '/nope'));
-    await waitFor(() => raw.ended, 5000, 'draft-76 at /nope closed');
-    check(raw.received.toString().startsWith('HTTP/1.1 404'), raw.received.toString());
+    raw.write(draft76Request(s.port, '/demo'));
+    await waitFor(() => chat.messages.length === 2, 5000, 'both joins heard at /chat');
+    const head = raw.received.toString('latin1');
+    check(head.startsWith('HTTP/1.1 101') &&
+          head.includes(`\r\nSec-WebSocket-Location: ws://127.0.0.1:${s.port}/demo\r\n`), head);
+    raw.write(Buffer.from([0x00, ...Buffer.from('from /demo'), 0xff]));
+    await waitFor(() => chat.messages.some((m) => m.endsWith(':from /demo')), 5000, 'the message from /demo');
 
     // A head far larger than Beast's 1536-byte stream buffer: the request overload takes it.
     const big = wsClient(s.url, { headers: { Cookie: `session=${'c'.repeat(3000)}` } });

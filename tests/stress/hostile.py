@@ -3,6 +3,14 @@
 # tests/stress/hostile.py — hostile peers against hixie76-chat while legitimate clients chat.
 #
 #   python3 tests/stress/hostile.py --chat build/examples/hixie76-chat [-v]
+#   python3 tests/stress/hostile.py --gateway build/examples/hixie76-gateway \
+#       --upstream-room build/tests/gateway/hixie76_upstream_room [-v]
+#
+# With --gateway the server under attack is hixie76-gateway in front of upstream_room (an
+# RFC 6455 room that relays every message unchanged, one room per path): the same attackers,
+# the same checks, the peak RSS measured on the gateway. The connections that never finish
+# the handshake use a path of their own, since a draft-76 head without key3 already opens an
+# upstream connection (the gateway answers head first).
 #
 # While three legitimate clients (two draft-76, one draft-75) exchange messages, the server
 # is attacked by: 500 connections that never finish the handshake (silent, half a head, or a
@@ -19,6 +27,7 @@
 # no sanitizer report. Loopback only; every loop is bounded in count and time (about a
 # minute in all, three at most). Ends with the line "N passed, M failed".
 import argparse
+import atexit
 import hashlib
 import os
 import random
@@ -56,6 +65,8 @@ RSS_LIMIT = BIG_FRAME      # the peak RSS must stay below one hostile frame
 
 VERBOSE = False
 RESULTS = []  # (ok, what)
+GATEWAY = False  # the server is hixie76-gateway: messages come back unchanged, not NAME:text
+ROOM_PATH = "/"  # the legitimate clients' resource
 
 
 def log(msg):
@@ -86,8 +97,9 @@ def make_key(rng):
     return "".join(key), number
 
 
-def request_76(rng, path="/"):
+def request_76(rng, path=None):
     """The request bytes (key3 included) and the 16-byte answer expected."""
+    path = path or ROOM_PATH
     k1, n1 = make_key(rng)
     k2, n2 = make_key(rng)
     key3 = bytes(rng.randrange(256) for _ in range(8))
@@ -98,7 +110,8 @@ def request_76(rng, path="/"):
     return head, key3, answer
 
 
-def request_75(path="/"):
+def request_75(path=None):
+    path = path or ROOM_PATH
     return (f"GET {path} HTTP/1.1\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n"
             f"Host: {HOST}\r\nOrigin: http://{HOST}\r\n\r\n").encode()
 
@@ -195,31 +208,35 @@ class FrameReader:
 
 # --- the server --------------------------------------------------------------------------------
 
+def read_port(stdout):
+    """The port of the first line, "listening on ADDR:PORT", of a child's stdout; None."""
+    sel = selectors.DefaultSelector()
+    sel.register(stdout, selectors.EVENT_READ)
+    line = b""
+    deadline = time.monotonic() + 15
+    while not line.endswith(b"\n") and time.monotonic() < deadline:
+        if sel.select(timeout=0.5):
+            chunk = os.read(stdout.fileno(), 1)
+            if not chunk:
+                break
+            line += chunk
+    sel.close()
+    text = line.decode(errors="replace").strip()
+    return int(text.rsplit(":", 1)[1]) if text.startswith("listening on ") else None
+
+
 class Server:
-    def __init__(self, exe):
+    def __init__(self, exe, extra=()):
         self.stderr = tempfile.TemporaryFile(mode="w+b")
         self.proc = subprocess.Popen(
             [exe, "--port", "0", "--max-clients", str(MAX_CLIENTS), "--max-message",
              str(MAX_MESSAGE), "--max-queue", str(MAX_QUEUE), "--handshake-timeout",
-             str(HANDSHAKE_TIMEOUT)],
+             str(HANDSHAKE_TIMEOUT)] + list(extra),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.stderr)
         self.port = None
         self.peak_rss_kib = 0
         self._stop = threading.Event()
-        sel = selectors.DefaultSelector()
-        sel.register(self.proc.stdout, selectors.EVENT_READ)
-        line = b""
-        deadline = time.monotonic() + 15
-        while not line.endswith(b"\n") and time.monotonic() < deadline:
-            if sel.select(timeout=0.5):
-                chunk = os.read(self.proc.stdout.fileno(), 256)
-                if not chunk:
-                    break
-                line += chunk
-        sel.close()
-        text = line.decode(errors="replace").strip()
-        if text.startswith("listening on "):
-            self.port = int(text.rsplit(":", 1)[1])
+        self.port = read_port(self.proc.stdout)
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
 
@@ -313,6 +330,11 @@ class Legit:
             pass
 
 
+def relayed(sender, text):
+    """A message as the room relays it: the chat prefixes the sender's name."""
+    return text if GATEWAY else f"{sender.name}:{text}"
+
+
 def legit_text(rng, index, seq):
     tail = "".join(rng.choice("abcdefghij é€😀") for _ in range(rng.randint(0, 200)))
     return f"legit {index} {seq} {tail}"
@@ -330,7 +352,7 @@ def open_stalled(port, rng):
         if kind == 1:
             s.sendall(b"GET / HTTP/1.1\r\nHost: " + HOST.encode() + b"\r\nUpgr")
         elif kind == 2:
-            head, _key3, _answer = request_76(rng)
+            head, _key3, _answer = request_76(rng, "/stalled")
             s.sendall(head)
         socks.append(s)
     return socks
@@ -506,8 +528,13 @@ def was_dropped(sock, deadline):
 
 def main():
     global VERBOSE
-    ap = argparse.ArgumentParser(description="hostile peers against hixie76-chat")
-    ap.add_argument("--chat", required=True, help="path to the hixie76-chat program")
+    global GATEWAY, ROOM_PATH
+    ap = argparse.ArgumentParser(description="hostile peers against hixie76-chat or "
+                                             "hixie76-gateway")
+    which = ap.add_mutually_exclusive_group(required=True)
+    which.add_argument("--chat", help="path to the hixie76-chat program")
+    which.add_argument("--gateway", help="path to the hixie76-gateway program")
+    ap.add_argument("--upstream-room", help="with --gateway: the upstream_room test helper")
     ap.add_argument("--seed", type=int, default=76)
     ap.add_argument("--rss-limit-mib", type=int, default=RSS_LIMIT // MIB,
                     help="fail when the server's peak RSS reaches this (default: 64, one "
@@ -525,9 +552,30 @@ def main():
     if soft < want:
         resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
 
-    server = Server(args.chat)
+    upstream = None
+    if args.gateway:
+        if not args.upstream_room:
+            ap.error("--gateway needs --upstream-room")
+        GATEWAY = True
+        ROOM_PATH = "/room"
+        upstream = subprocess.Popen([args.upstream_room, "--port", "0", "--rooms-by-path"],
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL)
+        atexit.register(lambda: upstream.poll() is None and upstream.kill())
+        up_port = read_port(upstream.stdout)
+        # The room's records (one line per message) are not needed here: discarded.
+        threading.Thread(target=lambda: [None for _ in iter(
+            lambda: upstream.stdout.read(65536), b"")], daemon=True).start()
+        if not check(up_port is not None, "the upstream room starts"):
+            upstream.kill()
+            return finish()
+        server = Server(args.gateway, ["--upstream", f"ws://{HOST}:{up_port}"])
+    else:
+        server = Server(args.chat)
     if not check(server.port is not None, "the server starts and prints its port"):
         server.stop()
+        if upstream is not None:
+            upstream.kill()
         return finish()
     port = server.port
     log(f"server pid {server.proc.pid} on port {port}")
@@ -600,9 +648,9 @@ def main():
     # --- every legitimate message reached every legitimate client, in order, once
     expected = {}
     for c in legit:
-        expected[c.name] = [f"{c.name}:{t}" for t in c.sent]
+        expected[c.name] = [relayed(c, t) for t in c.sent]
     total = LEGIT_MESSAGES * len(legit)
-    prefixes = tuple(f"{c.name}:legit " for c in legit)
+    prefixes = tuple(relayed(c, f"legit {c.index} ") for c in legit)
     deadline = min(time.monotonic() + 30, hard_deadline - 20)
     while time.monotonic() < deadline:
         if all(sum(1 for m in r.lines() if m.startswith(prefixes)) >= total for r in legit):
@@ -611,8 +659,10 @@ def main():
     detail = list(send_errors[:1])
     for r in legit:
         got_lines = r.lines()
-        for sender, want in expected.items():
-            have = [m for m in got_lines if m.startswith(sender + ":legit ")]
+        for c in legit:
+            want = expected[c.name]
+            sender = c.name
+            have = [m for m in got_lines if m.startswith(relayed(c, f"legit {c.index} "))]
             if have != want:
                 detail.append(f"client {r.index} got {len(have)}/{len(want)} from {sender}")
         if r.error:
@@ -631,10 +681,14 @@ def main():
     check(alive, "the server is still running")
     try:
         late = Legit(port, 9, 76, rng)
+        hello = f"Welcome, {late.name} !"
+        if GATEWAY:  # the room has no welcome: the late client's own message comes back
+            hello = "late hello"
+            late.send(hello)
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and f"Welcome, {late.name} !" not in late.lines():
+        while time.monotonic() < deadline and hello not in late.lines():
             time.sleep(0.05)
-        welcomed = f"Welcome, {late.name} !" in late.lines()
+        welcomed = hello in late.lines()
         late.close()
     except (OSError, ConnectionError, TimeoutError) as e:
         welcomed = False
@@ -657,6 +711,13 @@ def main():
     quiet.close()
     rc = server.stop()
     check(rc == 0, f"the server exits 0 on SIGTERM (exit status {rc})")
+    if upstream is not None:
+        upstream.terminate()
+        try:
+            upstream.wait(10)
+        except subprocess.TimeoutExpired:
+            upstream.kill()
+            upstream.wait()
     err = server.stderr_text()
     check("Sanitizer" not in err and "runtime error" not in err,
           "the server printed no sanitizer report")
