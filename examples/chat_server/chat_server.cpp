@@ -453,7 +453,7 @@ private:
         c.state = phase::open;
         c.joined = true;
         c.deadline = next_keepalive();
-        c.reader = hixie76_examples::message_reader(c.version, opt_.max_message);
+        c.reader = hixie76_examples::message_reader(c.parser, opt_.max_message);
         std::fprintf(stderr, "join %s (draft-%d)\n", c.name.c_str(), static_cast<int>(c.version));
         flush(c);
         broadcast(hixie76_examples::welcome_text(c.name));
