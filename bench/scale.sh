@@ -190,7 +190,7 @@ for server in hixie76-chat netty-room; do
         [ -f "$log.idle_rss" ] && idle_rss=$(cat "$log.idle_rss")
         hwm=$(hwm_kib "$server_pid")
         server_cpu=$(python3 -c "print(round($(cpu_s "$server_pid") - $cpu0, 1))")
-        load_cpu=$(awk '{printf "%.1f", $1 + $2}' "$log.load.time" 2>/dev/null || echo 0)
+        load_cpu=$(tail -n 1 "$log.load.time" 2>/dev/null | awk '{printf "%.1f", $1 + $2}')
         stop_server
         cat "$log.load.out" >&2
         add_row "$(python3 - "$log.json" "$server" "$idle_n" "$base" "$idle_rss" "$hwm" "$rc" \
@@ -230,7 +230,7 @@ EOF
         set -e
         hwm=$(hwm_kib "$server_pid")
         server_cpu=$(python3 -c "print(round($(cpu_s "$server_pid") - $cpu0, 1))")
-        load_cpu=$(awk '{printf "%.1f", $1 + $2}' "$log.load.time" 2>/dev/null || echo 0)
+        load_cpu=$(tail -n 1 "$log.load.time" 2>/dev/null | awk '{printf "%.1f", $1 + $2}')
         stop_server
         cat "$log.load.out" >&2
         rate=$(load_summary "$log.load.out")
