@@ -1196,8 +1196,7 @@ def rfc6455_client_is_proxied_unchanged():
         legacy = Raw(gw.port, 76)
         w = WsClient(gw.url + '/modern?v=1', '--protocol', 'chat', '--origin', 'https://app')
         check(w.wait_event('open', 10)[0]['protocol'] == 'chat', 'subprotocol')
-        hs = up.wait_record('handshake')
-        hs = [h for h in hs if h['target'] == '/modern?v=1']
+        hs = up.wait_record('handshake', pred=lambda h: h['target'] == '/modern?v=1')
         check(hs and header(hs[0], 'Origin') == 'https://app', repr(hs))
         check(header(hs[0], 'X-Forwarded-For') == '127.0.0.1', repr(hs))
         w.send('text hello from 6455 ✓')
@@ -1213,7 +1212,8 @@ def rfc6455_client_is_proxied_unchanged():
         w.send('close 4000 done')
         check(w.wait_event('close')[0]['code'] == 4000, 'close code echoed')
         check(w.wait(10) == 0, 'client exit')
-        check(up.wait_record('close', timeout=5)[0]['code'] == 4000, 'upstream saw 4000')
+        r = up.wait_record('close', timeout=5)[0]
+        check((r['code'], r['reason']) == (4000, 'done'), 'upstream saw 4000 done: %r' % r)
         w2 = WsClient(gw.url + '/m2', name='ws2')
         w2.wait_event('open')
         w2.send('text !close 4002 why not')
