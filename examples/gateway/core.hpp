@@ -108,6 +108,14 @@ inline std::string http_response(int status, std::string_view body) {
     const hixie76::write_result r =
         hixie76::write_http_response(status, type, body, &out[0], out.size());
     out.resize(r.err == hixie76::error::none ? r.size : 0);
+    // The library names the statuses a legacy server sends; a gateway's two more are named here.
+    const std::string_view line = status == 502 ? "HTTP/1.1 502 Bad Gateway\r\n"
+                                  : status == 504 ? "HTTP/1.1 504 Gateway Timeout\r\n"
+                                                  : "";
+    const std::size_t eol = out.find("\r\n");
+    if (!line.empty() && eol != std::string::npos) {
+        out.replace(0, eol + 2, line);
+    }
     return out;
 }
 

@@ -106,12 +106,24 @@ public:
                             "', not '" + printable(wanted, 60) + "'");
             return;
         }
-        // No Origin (a non-browser client) and no allow-list: answer with the origin the
-        // request's own Host implies, which is what a same-origin page would have sent.
-        const std::string fallback_origin = "http://" + std::string(req.host());
+        // The Location: --public-scheme/--public-host (or X-Forwarded-* with
+        // --trust-forwarded); wss as well when this port speaks TLS.
+        const hixie76_examples::public_location loc =
+            hixie76_examples::locate(srv_.opt().location(), req);
+        if (!loc.ok) {
+            up_->abort();
+            up_.reset();
+            count(handshake_result::refused);
+            refuse(400, std::string(loc.why));
+            return;
+        }
         hixie76::response_options ro;
-        ro.secure = srv_.opt().public_secure();
-        ro.host = srv_.opt().public_host;
+        ro.secure = loc.secure || (over_tls && srv_.opt().public_scheme.empty());
+        ro.host = loc.host;
+        // No Origin (a non-browser client) and no allow-list: answer with the origin of the
+        // client's own Location, which is what a same-origin page would have sent.
+        const std::string fallback_origin = std::string(ro.secure ? "https://" : "http://") +
+                                            std::string(ro.host.empty() ? req.host() : ro.host);
         ro.origin = req.origin().empty() ? std::string_view(fallback_origin) : std::string_view();
         ro.protocol = req.protocol(); // an exact echo (Safari fails the connection otherwise)
         std::string head;
@@ -139,12 +151,13 @@ public:
         }
     }
 
-    void on_upstream_failed(int status, handshake_result r, const std::string& why) override {
+    void on_upstream_failed(int status, int upstream_status, handshake_result r,
+                            const std::string& why) override {
         up_.reset();
         if (state_ != phase::upstream) {
             return;
         }
-        upstream_status_ = r == handshake_result::upstream_refused ? status : 0;
+        upstream_status_ = upstream_status;
         count(r);
         refuse(status, why);
     }
@@ -178,7 +191,7 @@ public:
 
     void on_upstream_ping(const std::string&) override {} // answered by Beast; no ping here
 
-    void on_upstream_closed(bool, std::uint16_t, const std::string& why) override {
+    void on_upstream_closed(bool, const websocket::close_reason&, const std::string& why) override {
         up_.reset();
         if (state_ == phase::open || state_ == phase::key3) {
             end(why, std::nullopt);

@@ -132,12 +132,13 @@ public:
                          [self = self<modern_session>()](const error_code& e) { self->on_accept(e); });
     }
 
-    void on_upstream_failed(int status, handshake_result r, const std::string& why) override {
+    void on_upstream_failed(int status, int upstream_status, handshake_result r,
+                            const std::string& why) override {
         up_.reset();
         if (state_ != phase::upstream) {
             return;
         }
-        upstream_status_ = r == handshake_result::upstream_refused ? status : 0;
+        upstream_status_ = upstream_status;
         count(r);
         refuse(status, why);
     }
@@ -173,7 +174,8 @@ public:
                        [self = self<modern_session>()](const error_code&) { self->pinging_ = false; });
     }
 
-    void on_upstream_closed(bool clean, std::uint16_t code, const std::string& why) override {
+    void on_upstream_closed(bool clean, const websocket::close_reason& reason,
+                            const std::string& why) override {
         up_.reset();
         if (state_ != phase::open) {
             return;
@@ -182,7 +184,7 @@ public:
             close_reason_ = why;
         }
         if (clean) {
-            close_client(websocket::close_reason(code)); // the upstream's code, unchanged
+            close_client(reason); // the upstream's code and reason, unchanged
         } else {
             die(); // the upstream vanished: so does the client's connection
         }

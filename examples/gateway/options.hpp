@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "../common/options.hpp"
+
 namespace gateway {
 
 using milliseconds = std::chrono::milliseconds;
@@ -69,12 +71,20 @@ inline bool parse_upstream_url(std::string_view text, upstream_url& out, std::st
                 return false;
             }
             port = rest.substr(1);
+            if (port.empty()) {
+                why = "empty port";
+                return false;
+            }
         }
     } else {
         const std::size_t colon = authority.rfind(':');
         u.host = std::string(authority.substr(0, colon));
         if (colon != std::string_view::npos) {
             port = authority.substr(colon + 1);
+            if (port.empty()) {
+                why = "empty port";
+                return false;
+            }
         }
     }
     if (u.host.empty() || u.host.find_first_of("@ \t") != std::string::npos) {
@@ -115,26 +125,20 @@ inline bool parse_upstream_url(std::string_view text, upstream_url& out, std::st
 /// What to do with an upstream binary message (a legacy client cannot receive one).
 enum class binary_policy : std::uint8_t { drop, base64, close };
 
-struct options {
+/// The shared server options (examples/common/options.hpp: --bind, --port, --origin,
+/// --max-clients, --max-message, --max-queue, --handshake-timeout, --public-scheme,
+/// --public-host, --trust-forwarded, --client-keepalive, --keepalive-text) and the gateway's own.
+struct options : hixie76_examples::server_options {
+    options() : server_options(19890) { max_clients = 1024; }
+
     std::string upstream_text;
     upstream_url upstream;
-    std::string bind = "127.0.0.1";
-    std::uint16_t port = 19890;
     std::string tls_cert; ///< PEM chain; with tls_key, the port speaks TLS only
     std::string tls_key;
     int tls_min = 12; ///< 10, 11 or 12: TLS 1.0, 1.1 or 1.2
     bool proxy_protocol = false;
-    std::string public_scheme; ///< "", "ws" or "wss"
-    std::string public_host;
-    std::vector<std::string> origins;      ///< allow-list; empty: any origin
-    std::size_t max_clients = 1024;        ///< client connections relayed at once
-    std::size_t max_message = 64 * 1024;   ///< largest message, each way, in bytes
-    std::size_t max_queue = 1024 * 1024;   ///< unsent bytes per direction per connection
-    milliseconds handshake_timeout{10000}; ///< from accept to the end of the request
-    milliseconds upstream_timeout{10000};  ///< from the request to the upstream's 101
+    milliseconds upstream_timeout{10000}; ///< from the request to the upstream's 101
     binary_policy binary = binary_policy::drop;
-    milliseconds client_keepalive{0}; ///< 0: off
-    std::string keepalive_text;
     milliseconds upstream_ping{0}; ///< 0: off
 
     bool tls() const noexcept { return !tls_cert.empty(); }
@@ -144,165 +148,110 @@ struct options {
     }
 };
 
-inline constexpr std::string_view usage_text =
-    R"(usage: hixie76-gateway --upstream ws://HOST[:PORT][/PREFIX] | wss://...  [options]
-
-Serves legacy WebSocket clients (draft-hixie-76 / hybi-00 and draft-75: 2011-2014 smart TVs,
-set-top boxes, iOS 4-5, QtWebKit) in front of an RFC 6455 backend: one upstream RFC 6455
-connection per client, text relayed both ways in order. RFC 6455 clients reaching the same
-port are proxied to the upstream unchanged. GET /metrics answers Prometheus text.
-
-options:
-  --upstream URL            the RFC 6455 backend (required); the client's resource (path and
-                            query) is appended to PREFIX. wss:// verifies the server's
-                            certificate against the system CAs (SSL_CERT_FILE overrides)
-  --bind ADDR               address to listen on (default 127.0.0.1)
-  --port N                  port to listen on (default 19890; 0 picks a free one)
-  --tls-cert PEM            serve TLS with this certificate chain (needs --tls-key); RSA works,
-                            SNI is not needed
-  --tls-key PEM             the certificate's private key
-  --tls-min 1.0|1.1|1.2     oldest TLS version accepted (default 1.2). 1.0 and 1.1 lower
-                            OpenSSL's security level to 0 for this port only: SHA-1 and
-                            other weak primitives become acceptable there, which is what
-                            2011-2014 devices need and what a current client never uses
-  --proxy-protocol          every connection starts with a PROXY v1 or v2 header (HAProxy
-                            send-proxy / send-proxy-v2); its source address is the client's.
-                            Connections without a valid header are closed
-  --public-scheme ws|wss    the scheme clients use (default: wss with --tls-cert, else ws);
-                            wss behind a TLS terminator
-  --public-host HOST[:PORT] the host in the location (default: the request's Host)
-  --origin URL              allow this Origin (repeatable); others get 403, and a request
-                            without Origin gets 400. Default: any origin; a legacy request
-                            without Origin is answered with http://HOST (its own Host)
-  --max-clients N           client connections relayed at once (default 1024); more get 503
-  --max-message BYTES       largest message either way (default 65536); a larger one closes
-                            that connection only
-  --max-queue BYTES         unsent bytes allowed per direction and connection (default
-                            1048576); a side that stops reading is closed once it has more
-  --handshake-timeout SECS  time a client has to send its request, and key3 (default 10)
-  --upstream-timeout SECS   time the upstream has to answer the handshake (default 10); then
-                            the client gets 504
-  --binary drop|base64|close  upstream binary messages: dropped (default; counted, logged
-                            once per connection), sent as base64 text, or the connection
-                            is closed
-  --client-keepalive SECS   send a text message to a legacy client idle this long (default
-                            off): the legacy protocol has no ping
-  --keepalive-text TEXT     the keepalive message (default empty: an empty text frame)
-  --upstream-ping SECS      ping the upstream when it has been silent this long (default
-                            off); no answer within another SECS closes the connection
-  --help                    show this text
-
-Prints "listening on ADDR:PORT" on stdout when ready; logs one line per connection at open
-and at close on stderr. SIGINT/SIGTERM: closes every connection (FF 00 to draft-76 clients,
-close 1001 upstream) and exits 0.
-)";
-
-inline bool parse_size(const char* text, std::size_t& out) {
-    if (text == nullptr || *text < '0' || *text > '9') {
-        return false;
-    }
-    char* end = nullptr;
-    errno = 0;
-    const unsigned long long v = std::strtoull(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v > (std::size_t{1} << 40)) {
-        return false;
-    }
-    out = static_cast<std::size_t>(v);
-    return true;
+inline std::string usage_text() {
+    std::string u =
+        "usage: hixie76-gateway --upstream ws://HOST[:PORT][/PREFIX] | wss://...  [options]\n"
+        "\n"
+        "Serves legacy WebSocket clients (draft-hixie-76 / hybi-00 and draft-75: 2011-2014 smart\n"
+        "TVs, set-top boxes, iOS 4-5, QtWebKit) in front of an RFC 6455 backend: one upstream\n"
+        "RFC 6455 connection per client, text relayed both ways in order. RFC 6455 clients\n"
+        "reaching the same port are proxied to the upstream unchanged. GET /metrics answers\n"
+        "Prometheus text.\n"
+        "\n"
+        "options:\n"
+        "  --upstream URL            the RFC 6455 backend (required); the client's resource (path\n"
+        "                            and query) is appended to PREFIX. wss:// verifies the\n"
+        "                            server's certificate against the system CAs (SSL_CERT_FILE\n"
+        "                            overrides)\n";
+    u += hixie76_examples::help_listen(19890);
+    u += "  --tls-cert PEM            serve TLS with this certificate chain (needs --tls-key); RSA\n"
+         "                            works, SNI is not needed\n"
+         "  --tls-key PEM             the certificate's private key\n"
+         "  --tls-min 1.0|1.1|1.2     oldest TLS version accepted (default 1.2). 1.0 and 1.1 lower\n"
+         "                            OpenSSL's security level to 0 for this port only: SHA-1,\n"
+         "                            short keys and the old CBC suites become acceptable there,\n"
+         "                            which is what 2011-2014 devices need; current clients still\n"
+         "                            negotiate TLS 1.2+ as before\n"
+         "  --proxy-protocol          every connection starts with a PROXY v1 or v2 header\n"
+         "                            (HAProxy send-proxy / send-proxy-v2); its source address is\n"
+         "                            the client's. Connections without a valid header are closed\n";
+    u += hixie76_examples::help_public;
+    u += "                            (with --tls-cert the default scheme is wss)\n";
+    u += hixie76_examples::help_origin;
+    u += "  --max-clients N           client connections relayed at once (default 1024); more get\n"
+         "                            503\n"
+         "  --max-message BYTES       largest message either way (default 65536); a larger one\n"
+         "                            closes that connection only\n"
+         "  --max-queue BYTES         unsent bytes allowed per direction and connection (default\n"
+         "                            1048576); a side that stops reading is closed once it has more\n"
+         "  --handshake-timeout SECS  time a client has to send its request, and key3 (default 10)\n"
+         "  --upstream-timeout SECS   time the upstream has to answer the handshake (default 10);\n"
+         "                            then the client gets 504\n"
+         "  --binary drop|base64|close  upstream binary messages: dropped (default; counted, logged\n"
+         "                            once per connection), sent as base64 text, or the connection\n"
+         "                            is closed\n";
+    u += hixie76_examples::help_keepalive;
+    u += "  --upstream-ping SECS      ping the upstream when it has been silent this long (default\n"
+         "                            off); no byte back within another SECS closes the connection\n"
+         "  --help                    show this text\n"
+         "\n"
+         "Prints \"listening on ADDR:PORT\" on stdout when ready; logs one line per connection at\n"
+         "open and at close on stderr. SIGINT/SIGTERM: closes every connection (FF 00 to draft-76\n"
+         "clients, close 1001 upstream) and exits 0.\n";
+    return u;
 }
 
-inline bool parse_seconds(const char* text, milliseconds& out) {
-    if (text == nullptr || ((*text < '0' || *text > '9') && *text != '.')) {
-        return false;
-    }
-    char* end = nullptr;
-    errno = 0;
-    const double v = std::strtod(text, &end);
-    if (errno != 0 || *end != '\0' || !(v > 0.0) || v > 86400.0) {
-        return false;
-    }
-    out = milliseconds(static_cast<long long>(v * 1000.0 + 0.5));
-    if (out.count() == 0) {
-        out = milliseconds(1);
-    }
-    return true;
-}
-
-/// Parses the command line; returns -1 to go on, else the exit status.
+/// Parses the command line; returns -1 to go on, else the exit status (after printing).
 inline int parse_options(int argc, char** argv, options& opt) {
+    using hixie76_examples::option_result;
     const char* const me = "hixie76-gateway";
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        if (arg == "--help" || arg == "-h") {
-            std::fputs(usage_text.data(), stdout);
-            return 0;
-        }
-        if (arg == "--proxy-protocol") {
+    std::string why;
+    const auto own = [&opt, &why](hixie76_examples::arg_reader& args) {
+        const std::string_view arg = args.option();
+        if (arg == "--proxy-protocol") { // no value
             opt.proxy_protocol = true;
-            continue;
+            return option_result::ok;
         }
-        const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
-        ++i;
-        bool ok = value != nullptr;
-        std::string why;
-        if (!ok) {
-        } else if (arg == "--upstream") {
-            opt.upstream_text = value;
-            ok = parse_upstream_url(value, opt.upstream, why);
-        } else if (arg == "--bind") {
-            opt.bind = value;
-        } else if (arg == "--port") {
-            std::size_t port = 0;
-            ok = parse_size(value, port) && port <= 65535;
-            opt.port = static_cast<std::uint16_t>(port);
-        } else if (arg == "--tls-cert") {
-            opt.tls_cert = value;
-        } else if (arg == "--tls-key") {
-            opt.tls_key = value;
+        bool ok = true;
+        if (arg == "--upstream") {
+            const char* v = args.value();
+            ok = v != nullptr && parse_upstream_url(v, opt.upstream, why);
+            opt.upstream_text = ok ? v : "";
+        } else if (arg == "--tls-cert" || arg == "--tls-key") {
+            const char* v = args.value();
+            ok = v != nullptr && *v != '\0';
+            (arg == "--tls-cert" ? opt.tls_cert : opt.tls_key) = ok ? v : "";
         } else if (arg == "--tls-min") {
-            const std::string_view v = value;
-            ok = v == "1.0" || v == "1.1" || v == "1.2";
-            opt.tls_min = v == "1.0" ? 10 : v == "1.1" ? 11 : 12;
-        } else if (arg == "--public-scheme") {
-            opt.public_scheme = value;
-            ok = opt.public_scheme == "ws" || opt.public_scheme == "wss";
-        } else if (arg == "--public-host") {
-            opt.public_host = value;
-            ok = !opt.public_host.empty() &&
-                 opt.public_host.find_first_of("/ \t\r\n") == std::string::npos;
-        } else if (arg == "--origin") {
-            opt.origins.emplace_back(value);
-        } else if (arg == "--max-clients") {
-            ok = parse_size(value, opt.max_clients) && opt.max_clients > 0;
-        } else if (arg == "--max-message") {
-            ok = parse_size(value, opt.max_message) && opt.max_message > 0;
-        } else if (arg == "--max-queue") {
-            ok = parse_size(value, opt.max_queue) && opt.max_queue > 0;
-        } else if (arg == "--handshake-timeout") {
-            ok = parse_seconds(value, opt.handshake_timeout);
+            const char* v = args.value();
+            const std::string_view t = v == nullptr ? "" : v;
+            ok = t == "1.0" || t == "1.1" || t == "1.2";
+            opt.tls_min = t == "1.0" ? 10 : t == "1.1" ? 11 : 12;
         } else if (arg == "--upstream-timeout") {
-            ok = parse_seconds(value, opt.upstream_timeout);
+            ok = hixie76_examples::parse_seconds(args.value(), opt.upstream_timeout);
         } else if (arg == "--binary") {
-            const std::string_view v = value;
-            ok = v == "drop" || v == "base64" || v == "close";
-            opt.binary = v == "base64"  ? binary_policy::base64
-                         : v == "close" ? binary_policy::close
+            const char* v = args.value();
+            const std::string_view t = v == nullptr ? "" : v;
+            ok = t == "drop" || t == "base64" || t == "close";
+            opt.binary = t == "base64"  ? binary_policy::base64
+                         : t == "close" ? binary_policy::close
                                         : binary_policy::drop;
-        } else if (arg == "--client-keepalive") {
-            ok = parse_seconds(value, opt.client_keepalive);
-        } else if (arg == "--keepalive-text") {
-            opt.keepalive_text = value;
         } else if (arg == "--upstream-ping") {
-            ok = parse_seconds(value, opt.upstream_ping);
+            ok = hixie76_examples::parse_seconds(args.value(), opt.upstream_ping);
         } else {
-            std::fprintf(stderr, "%s: unknown option '%s' (try --help)\n", me, argv[i - 1]);
-            return 2;
+            return option_result::not_mine;
         }
-        if (!ok) {
-            std::fprintf(stderr, "%s: %s needs a valid value%s%s (try --help)\n", me,
-                         argv[i - 1], why.empty() ? "" : ": ", why.c_str());
-            return 2;
-        }
+        return ok ? option_result::ok : option_result::bad_value;
+    };
+    const std::string usage = usage_text();
+    hixie76_examples::parse_outcome r =
+        hixie76_examples::parse_command_line(argc, argv, me, usage, opt, own);
+    const std::size_t hint = r.message.rfind(" (try --help)");
+    if (r.exit_status == 2 && !why.empty() && hint != std::string::npos) {
+        r.message.insert(hint, ": " + why);
+    }
+    if (r.exit_status >= 0) {
+        std::fputs(r.message.c_str(), r.exit_status == 0 ? stdout : stderr);
+        return r.exit_status;
     }
     if (opt.upstream_text.empty()) {
         std::fprintf(stderr, "%s: --upstream ws://HOST[:PORT][/PREFIX] is required (try --help)\n",

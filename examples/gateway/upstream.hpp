@@ -46,14 +46,16 @@ public:
     /// The upstream said 101; `protocol` is the subprotocol it selected (may be empty).
     virtual void on_upstream_open(const std::string& protocol) = 0;
     /// The opening failed: `status` is what the client should get (the upstream's 4xx, 502,
-    /// 504).
-    virtual void on_upstream_failed(int status, handshake_result r, const std::string& why) = 0;
+    /// 504); `upstream_status` is the upstream's own status, 0 when it gave none.
+    virtual void on_upstream_failed(int status, int upstream_status, handshake_result r,
+                                    const std::string& why) = 0;
     virtual void on_upstream_message(std::string message, bool binary) = 0;
     /// A ping from the upstream (Beast has answered it).
     virtual void on_upstream_ping(const std::string& payload) = 0;
-    /// The connection ended: `clean` when the upstream sent a close frame (`code`, maybe
-    /// 1005 for none), else it vanished (`code` 1006).
-    virtual void on_upstream_closed(bool clean, std::uint16_t code, const std::string& why) = 0;
+    /// The connection ended: `clean` when the upstream sent a close frame (`reason`, its code
+    /// `none` when the frame had none), else it vanished.
+    virtual void on_upstream_closed(bool clean, const websocket::close_reason& reason,
+                                    const std::string& why) = 0;
 };
 
 class upstream_link {
@@ -228,6 +230,7 @@ private:
         }
         if (ec == websocket::error::upgrade_declined) {
             const int status = static_cast<int>(res_.result_int());
+            upstream_status_ = status;
             fail(status >= 400 && status < 500 ? status : 502,
                  "the upstream answered " + std::to_string(status),
                  handshake_result::upstream_refused);
@@ -279,7 +282,7 @@ private:
         auto o = owner_.lock();
         die();
         if (o) {
-            o->on_upstream_failed(status, r, text);
+            o->on_upstream_failed(status, upstream_status_, r, text);
         }
     }
 
@@ -317,10 +320,11 @@ private:
             } else {
                 why = "upstream lost: " + ec.message();
             }
+            const websocket::close_reason reason = clean ? ws_.reason() : websocket::close_reason();
             auto o = owner_.lock();
             die();
             if (o) {
-                o->on_upstream_closed(clean, code, why);
+                o->on_upstream_closed(clean, reason, why);
             }
             return;
         }
@@ -361,7 +365,8 @@ private:
             auto o = owner_.lock();
             die();
             if (o) {
-                o->on_upstream_closed(false, 1006, "upstream write: " + ec.message());
+                o->on_upstream_closed(false, websocket::close_reason(),
+                                      "upstream write: " + ec.message());
             }
             return;
         }
@@ -395,6 +400,7 @@ private:
     websocket::response_type res_;
     phase phase_ = phase::opening;
     bool timed_out_ = false;
+    int upstream_status_ = 0; ///< the status of a refusal
     bool reading_ = false;
     bool writing_ = false;
     bool pinging_ = false;

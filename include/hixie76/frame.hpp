@@ -68,6 +68,7 @@
 #include "hixie76/detail/config.hpp"
 #include "hixie76/detail/utf8.hpp"
 #include "hixie76/error.hpp"
+#include "hixie76/head.hpp"
 
 namespace hixie76 {
 
@@ -717,11 +718,9 @@ struct framing {
     error err = error::none; ///< when not none, head_size and tail_size are 0
 };
 
-/// The result of an encode_* call.
-struct encode_result {
-    error err;        ///< error::none on success
-    std::size_t size; ///< bytes written; with error::buffer_too_small, the bytes needed
-};
+/// The result of an encode_* call: `err` (error::none on success) and `size` (bytes written;
+/// with error::buffer_too_small, the bytes needed). The same type as the handshake writers'.
+using encode_result = write_result;
 
 namespace detail {
 
