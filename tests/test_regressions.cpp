@@ -205,8 +205,9 @@ TEST_CASE("a Host that is not a host name or IP literal with a port is bad_host 
     for (std::string_view ok : {"example.com", "example.com:8080", "127.0.0.1:1", "[::1]",
                                 "[::1]:443", "my_host.local", "xn--caf-dma.example"}) {
         CAPTURE(std::string(ok));
-        const request_parser p = parsed(
-            replaced(spec12, "example.com\r\nConnection", std::string(ok) + "\r\nConnection"));
+        const std::string t =
+            replaced(spec12, "example.com\r\nConnection", std::string(ok) + "\r\nConnection");
+        const request_parser p = parsed(t); // views t, which outlives it
         CHECK(p.host() == ok);
     }
     CHECK(hixie76::suggested_http_status(error::bad_host) == 400);

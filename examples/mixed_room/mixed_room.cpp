@@ -877,7 +877,7 @@ private:
             last_out_ = clock_type::now();
             set_deadline(server_.opt().client_keepalive);
         }
-        reader_ = hixie76_examples::message_reader(version_, server_.opt().max_message);
+        reader_ = hixie76_examples::message_reader(parser_, server_.opt().max_message);
         server_.join(*this, version_ == hixie76::draft::draft76 ? "draft-76" : "draft-75");
         if (!rest.empty() && state_ == phase::open) {
             feed_frames(rest);

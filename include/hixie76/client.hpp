@@ -31,7 +31,7 @@
 #include "hixie76/detail/ascii.hpp"
 #include "hixie76/detail/http.hpp"
 #include "hixie76/error.hpp"
-#include "hixie76/handshake.hpp"
+#include "hixie76/head.hpp"
 #include "hixie76/token.hpp"
 
 namespace hixie76 {

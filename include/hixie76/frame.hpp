@@ -68,6 +68,7 @@
 #include "hixie76/detail/config.hpp"
 #include "hixie76/detail/utf8.hpp"
 #include "hixie76/error.hpp"
+#include "hixie76/head.hpp"
 
 namespace hixie76 {
 
@@ -227,7 +228,7 @@ public:
         // A text frame goes straight to scan_text, whether it starts here or continues from
         // the previous input, and is scanned once: no whole-frame attempt that falls back to
         // a second scan when the input ends inside the frame. Both changes together:
-        // decode_chunk1500/1024: a µs → b µs.
+        // decode_chunk1500/1024: 43.4 µs → 20.3 µs.
         if (state_ == state::frame_start && !input.empty() && input[0] == '\x00' &&
             input.size() - 1 <= cfg_.max_frame_size) {
             scan_text<true>(input, 1, ev);
@@ -298,12 +299,12 @@ private:
         }
     }
 
-    /// The lean case of on_text_payload, small enough to inline into the caller's loop: a text
-    /// frame (type 00) whose limit lies beyond the end of `in`:
-    /// only the terminator and, if checked, valid UTF-8 matter. `Fresh`: the frame's type byte
-    /// is `in[i - 1]` (state frame_start); a whole frame then leaves the state untouched
-    /// (decode_utf8/16: a µs → b µs). Invalid UTF-8 is left to on_text_payload, which checks
-    /// again from the same state and reports it.
+    /// The lean case of on_text_payload, inlined into next(): a text frame (type 00) whose
+    /// limit lies beyond the end of `in`, so only the terminator and, if checked, valid UTF-8
+    /// matter (decode/16: 397 µs → 357 µs against calling on_text_payload). `Fresh`: the
+    /// type byte is `in[i - 1]` (state frame_start); a whole frame then leaves the state as it
+    /// is and is checked with a fresh validator (decode_utf8/16: 447 µs → 424 µs). Invalid
+    /// UTF-8 is left to on_text_payload, which checks again from the same state and reports it.
     template <bool Fresh>
     void scan_text(std::string_view in, std::size_t i, frame_event& ev) noexcept {
         const std::size_t avail = in.size() - i;
@@ -717,11 +718,9 @@ struct framing {
     error err = error::none; ///< when not none, head_size and tail_size are 0
 };
 
-/// The result of an encode_* call.
-struct encode_result {
-    error err;        ///< error::none on success
-    std::size_t size; ///< bytes written; with error::buffer_too_small, the bytes needed
-};
+/// The result of an encode_* call: `err` (error::none on success) and `size` (bytes written;
+/// with error::buffer_too_small, the bytes needed). The same type as the handshake writers'.
+using encode_result = write_result;
 
 namespace detail {
 

@@ -37,6 +37,7 @@
 #include "hixie76/detail/http.hpp"
 #include "hixie76/error.hpp"
 #include "hixie76/frame.hpp"
+#include "hixie76/head.hpp"
 #include "hixie76/token.hpp"
 
 namespace hixie76 {
@@ -394,8 +395,8 @@ private:
             return {error::bad_request_line, line.size()};
         }
         const std::string_view http = line.substr(sp2 + 1);
-        if (http != "HTTP/1.1" && !(partial && http.size() < 8 &&
-                                       http == std::string_view("HTTP/1.1", http.size()))) {
+        if (http != "HTTP/1.1" &&
+            !(partial && http.size() < 8 && http == std::string_view("HTTP/1.1", http.size()))) {
             return {error::bad_version, sp2 + 1};
         }
         const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
@@ -423,11 +424,7 @@ private:
         if (!detail::in_constant_evaluation() && n >= 8) {
             // Overlapping 8-byte words: first, middle, last (names here are 4..22 bytes).
             constexpr std::uint64_t fold = 0x2020202020202020u;
-            const auto word = [](const char* p) {
-                std::uint64_t w = 0;
-                std::memcpy(&w, p, 8);
-                return w;
-            };
+            const auto word = detail::load_le<std::uint64_t>;
             const std::size_t mid = (n - 8) / 2;
             const std::uint64_t d =
                 ((word(name.data()) | fold) ^ word(lower.data())) |
@@ -438,11 +435,7 @@ private:
         if (!detail::in_constant_evaluation() && n >= 4) {
             // Two overlapping 4-byte words: first and last (names here are 4..7 bytes).
             constexpr std::uint32_t fold = 0x20202020u;
-            const auto word = [](const char* p) {
-                std::uint32_t w = 0;
-                std::memcpy(&w, p, 4);
-                return w;
-            };
+            const auto word = detail::load_le<std::uint32_t>;
             const std::uint32_t d =
                 ((word(name.data()) | fold) ^ word(lower.data())) |
                 ((word(name.data() + n - 4) | fold) ^ word(lower.data() + n - 4));
@@ -665,17 +658,6 @@ private:
     challenge_bytes response_{};
 };
 
-/// A list of extra response fields (e.g. `Set-Cookie`). **Lifetime** it views the caller's
-/// array, which must outlive the call it is passed to.
-struct field_list {
-    const header_field* data = nullptr;
-    std::size_t size = 0;
-    constexpr field_list() noexcept = default;
-    constexpr field_list(const header_field* d, std::size_t n) noexcept : data(d), size(n) {}
-    template <std::size_t N>
-    constexpr field_list(const header_field (&a)[N]) noexcept : data(a), size(N) {} // NOLINT
-};
-
 /// What the server puts in its answer besides what the request dictates.
 struct response_options {
     /// `wss` in the location: the client connected over TLS, perhaps to a proxy in front of
@@ -702,113 +684,7 @@ struct response_options {
     bool require_origin = false;
 };
 
-/// The outcome of writing bytes into a caller buffer.
-struct write_result {
-    error err = error::none;
-    /// Bytes written; with buffer_too_small, the bytes that would be needed.
-    std::size_t size = 0;
-};
-
 namespace detail {
-
-/// Writes into a bounded buffer, counting what would be needed when it does not fit.
-class bounded_writer {
-public:
-    constexpr bounded_writer(char* out, std::size_t cap) noexcept : out_(out), cap_(cap) {}
-    constexpr void put(std::string_view s) noexcept {
-        if (n_ <= cap_ && s.size() <= cap_ - n_) {
-            if (!detail::in_constant_evaluation()) {
-                if (!s.empty()) {
-                    std::memcpy(out_ + n_, s.data(), s.size());
-                }
-            } else {
-                for (std::size_t i = 0; i < s.size(); ++i) {
-                    out_[n_ + i] = s[i];
-                }
-            }
-        } else {
-            overflow_ = true;
-        }
-        n_ += s.size();
-    }
-    constexpr void put_uint(std::size_t v) noexcept {
-        char digits[20] = {};
-        std::size_t k = 0;
-        do {
-            digits[k++] = static_cast<char>('0' + static_cast<int>(v % 10U));
-            v /= 10U;
-        } while (v != 0);
-        char rev[20] = {};
-        for (std::size_t i = 0; i < k; ++i) {
-            rev[i] = digits[k - 1 - i];
-        }
-        put(std::string_view(rev, k));
-    }
-    constexpr write_result result() const noexcept {
-        return {overflow_ ? error::buffer_too_small : error::none, n_};
-    }
-
-private:
-    char* out_;
-    std::size_t cap_;
-    std::size_t n_ = 0;
-    bool overflow_ = false;
-};
-
-/// True when `s` may not be written into a head: CR, LF or NUL (which could split the
-/// message) or another control byte but HTAB (which a peer would refuse).
-constexpr bool unsafe(std::string_view s) noexcept {
-    std::size_t i = 0;
-    if (!in_constant_evaluation()) {
-        // Eight bytes at a time while none is below 0x20 or DEL (an HTAB stops the words; the
-        // loop below passes it).
-        while (s.size() - i >= 8 && swar_controls(load_le64(s.data() + i)) == 0) {
-            i += 8;
-        }
-    }
-    for (; i < s.size(); ++i) {
-        const char c = s[i];
-        if (is_forbidden_control(c)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-constexpr bool valid_field_name(std::string_view s) noexcept {
-    if (s.empty()) {
-        return false;
-    }
-    for (char c : s) {
-        if (!is_tchar(c)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/// True when every extra field has a token name and a safe value.
-constexpr bool safe_fields(field_list fields) noexcept {
-    for (std::size_t i = 0; i < fields.size; ++i) {
-        if (!valid_field_name(fields.data[i].name) || unsafe(fields.data[i].value)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/// True when `s` is a subprotocol the drafts allow: non-empty, U+0020–U+007E only.
-constexpr bool valid_protocol(std::string_view s) noexcept {
-    if (s.empty()) {
-        return false;
-    }
-    for (char c : s) {
-        if (byte(c) < 0x20 || byte(c) > 0x7E) {
-            return false;
-        }
-    }
-    return true;
-}
 
 /// Copies pieces to a buffer known to be large enough.
 class piece_copier {

@@ -42,6 +42,14 @@ std::string draft75(std::string_view resource, std::string_view fields,
            std::string(fields) + "\r\n";
 }
 
+/// The draft-76 request of the draft's own example (§1.3), key3 included.
+std::string draft76() {
+    return "GET /demo HTTP/1.1\r\nHost: example.com\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\nUpgrade: WebSocket\r\n"
+           "Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\nOrigin: http://example.com\r\n\r\n"
+           "^n:ds[4U";
+}
+
 /// A field's value in a response head; empty when absent.
 std::string field_of(const std::string& head, const std::string& name) {
     const std::size_t at = head.find("\r\n" + name + ": ");
@@ -291,13 +299,16 @@ TEST_CASE("the room's texts, names and HTTP answers") {
 }
 
 TEST_CASE("message_reader: messages, skipped frames, close and failures, at every split") {
+    const request req76(draft76());
+    const request req75(draft75("/", ""));
+    REQUIRE(req76.parser.version() == hixie76::draft::draft76);
     const std::string stream = "\x00one\xff\x80\x03xyz\x00t\xc3\x28o\xff\x01skip\xff\x00\xff"
                                "\xff\x00\x00"
                                "after\xff"s;
     const std::vector<std::string> want = {"one", "t\xef\xbf\xbd(o", ""};
     for (std::size_t split = 0; split <= stream.size(); ++split) {
         CAPTURE(split);
-        ex::message_reader reader(hixie76::draft::draft76, 100);
+        ex::message_reader reader(req76.parser, 100);
         std::vector<std::string> got;
         bool closed = false;
         for (std::string_view piece :
@@ -319,12 +330,12 @@ TEST_CASE("message_reader: messages, skipped frames, close and failures, at ever
         CHECK(closed);
         CHECK(got == want);
     }
-    ex::message_reader small(hixie76::draft::draft76, 3);
+    ex::message_reader small(req76.parser, 3);
     std::string_view big = "\x00"
                            "abcd\xff"sv;
     CHECK(small.next(big) == ex::message_reader::event::failed);
     CHECK(small.error() != hixie76::error::none);
-    ex::message_reader old(hixie76::draft::draft75, 100);
+    ex::message_reader old(req75.parser, 100);
     std::string_view not_close = "\xff\x00\x00x\xff"sv;
     CHECK(old.next(not_close) == ex::message_reader::event::message); // -75: FF 00 is skipped
     CHECK(old.take() == "x");

@@ -29,17 +29,25 @@ constexpr bool in_constant_evaluation() noexcept {
 #endif
 }
 
-/// Eight bytes from `p` as one word, `p[0]` in the low byte on every platform (memcpy, no
-/// punning). Not constexpr: callers guard it with in_constant_evaluation().
-inline std::uint64_t load_le64(const char* p) noexcept {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p, 8);
+/// `sizeof(Word)` bytes from `p` as one word, `p[0]` in the low byte on every platform (memcpy,
+/// no punning). Not constexpr: callers guard it with in_constant_evaluation().
+template <class Word> inline Word load_le(const char* p) noexcept {
+    static_assert(sizeof(Word) == 4 || sizeof(Word) == 8, "a 32- or 64-bit word");
+    Word w = 0;
+    std::memcpy(&w, p, sizeof w);
 #if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) &&                                    \
     __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    w = __builtin_bswap64(w);
+    if constexpr (sizeof(Word) == 8) {
+        w = __builtin_bswap64(w);
+    } else {
+        w = __builtin_bswap32(w);
+    }
 #endif
     return w;
 }
+
+/// Eight bytes from `p` as one word, `p[0]` in the low byte (load_le of 64 bits).
+inline std::uint64_t load_le64(const char* p) noexcept { return load_le<std::uint64_t>(p); }
 
 /// Index of the lowest byte of `mask` that has bit 7 set. Precondition: `mask` has bits only
 /// at 0x80 positions, and at least one.

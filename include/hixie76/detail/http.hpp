@@ -23,24 +23,9 @@
 
 #include "hixie76/detail/ascii.hpp"
 #include "hixie76/error.hpp"
+#include "hixie76/head.hpp"
 
 namespace hixie76 {
-
-/// One `Name: value` field. **Lifetime** both views point into the buffer last given to the
-/// parser that produced them.
-struct header_field {
-    std::string_view name;
-    std::string_view value;
-};
-
-/// Default limit on the handshake head (start line, fields and blank line), in bytes. 8 KiB
-/// is Boost.Beast's default header limit and nginx's default large_client_header_buffers line
-/// size; real draft-76 handshakes are 200–600 bytes, a few KiB with cookies.
-inline constexpr std::size_t default_max_head_bytes = std::size_t{8} * 1024;
-
-/// Field table capacity, and so the highest field-count limit. Browsers send 8–20 fields;
-/// 64 leaves room for proxies' additions while keeping the table at 1 KiB.
-inline constexpr std::size_t max_fields_capacity = 64;
 
 namespace detail {
 
