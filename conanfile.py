@@ -17,7 +17,7 @@ required_conan_version = ">=2.0"
 
 class Hixie76Conan(ConanFile):
     name = "hixie76"
-    version = "1.0.0"  # equal to include/hixie76/version.hpp; tests/check_versions.cmake checks it
+    version = "1.1.0"  # equal to include/hixie76/version.hpp; tests/check_versions.cmake checks it
     description = (
         "Header-only C++17 library for the legacy WebSocket protocol "
         "(draft-hixie-76 / hybi-00, draft-75)"

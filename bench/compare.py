@@ -174,7 +174,7 @@ def table(res):
             f"{fmt_x(r['speedup'])} | {fmt_allocs(r['allocs'])} / {fmt_allocs(r['peer_allocs'])} |")
     lines.append("")
     lines.append("Handshake rows: throughput in handshakes/s; the floor is a lean handshake that "
-                 "validates nothing (see the README).")
+                 "only recognises the request (see bench/README.md).")
     lines.append("Assemble rows: the peer is websocketpp's decoder, which hands out whole "
                  "(copied) messages.")
     lines.append("† websocketpp has no writev form: `encode_writev` is compared with its only "

@@ -20,7 +20,7 @@ fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-headers=(error token handshake client frame hixie76 version)
+headers=(error token head handshake client frame hixie76 version)
 tus=()
 for h in "${headers[@]}"; do
     printf '// Lint translation unit: hixie76/%s.hpp on its own.\n#include "hixie76/%s.hpp"\n' \

@@ -4,6 +4,7 @@
 #include "hixie76/error.hpp"
 
 #include <cstddef>
+#include <cstdio>
 #include <iterator>
 #include <ostream> // doctest prints std::error_code with operator<<
 #include <set>
@@ -19,7 +20,7 @@ using hixie76::error;
 
 // The number of enumerators in `enum class error`. Maintained by hand on purpose: adding a
 // code means updating this count, and the test below then insists all_errors lists it too.
-constexpr std::size_t error_enumerator_count = 48;
+constexpr std::size_t error_enumerator_count = 53;
 
 constexpr bool in_all_errors(error e) noexcept {
     for (error x : hixie76::all_errors) {
@@ -119,6 +120,19 @@ TEST_CASE("every error has a condition and a suggested HTTP status from the know
     CHECK(hixie76::condition_of(error::key_overflow) == error_condition_kind::handshake_failed);
     CHECK(hixie76::condition_of(error::invalid_utf8) == error_condition_kind::protocol_violation);
     CHECK(hixie76::condition_of(error::unsafe_value) == error_condition_kind::usage_error);
+}
+
+TEST_CASE("to_string and describe give NUL-terminated text for printf, without a copy") {
+    for (error e : hixie76::all_errors) {
+        const hixie76::cstring_view name = hixie76::to_string(e);
+        CHECK(std::string_view(name.c_str()) == name); // ends at a NUL right after the view
+        const hixie76::cstring_view text = hixie76::describe(e);
+        CHECK(std::string_view(text.c_str()) == text);
+    }
+    char line[64] = {};
+    std::snprintf(line, sizeof line, "%s", hixie76::to_string(error::bad_host).c_str());
+    CHECK(std::string_view(line) == "bad_host");
+    static_assert(hixie76::to_string(error::wrong_state) == "wrong_state");
 }
 
 TEST_CASE("a value outside the enum still gets a fallback name and description") {

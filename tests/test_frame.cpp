@@ -1103,3 +1103,38 @@ TEST_CASE("writev framing and encode_text produce the same bytes for random text
         CHECK(ev.consumed == buf.size());
     }
 }
+
+TEST_CASE("append_text and append_binary accept a payload that views the output string") {
+    // An echo that reuses its buffer: the payload is `out` itself, or a part of it, and the
+    // frame does not fit the capacity, so `out` must grow while the payload is read.
+    for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{15}, std::size_t{100},
+                          std::size_t{5000}}) {
+        CAPTURE(n);
+        std::string text(n, 'a');
+        for (std::size_t i = 0; i < n; ++i) {
+            text[i] = static_cast<char>('a' + i % 26);
+        }
+        {
+            std::string out = text;
+            out.shrink_to_fit();
+            REQUIRE(hixie76::append_text(out, out) == hixie76::error::none);
+            CHECK(out == text + std::string(1, '\x00') + text + std::string(1, '\xff'));
+        }
+        {
+            std::string out = text;
+            out.shrink_to_fit();
+            const std::string_view tail = std::string_view(out).substr(n / 2);
+            const std::string want = text + std::string(1, '\x00') + text.substr(n / 2) + "\xff";
+            REQUIRE(hixie76::append_text(out, tail) == hixie76::error::none);
+            CHECK(out == want);
+        }
+        {
+            std::string out = text;
+            out.shrink_to_fit();
+            REQUIRE(hixie76::append_binary(out, out) == hixie76::error::none);
+            std::string want = text;
+            REQUIRE(hixie76::append_binary(want, text) == hixie76::error::none);
+            CHECK(out == want);
+        }
+    }
+}

@@ -807,15 +807,30 @@ std::vector<request_case> negative_cases() {
                             value_offset(k2, "Sec-WebSocket-Key2")));
     }
     {
+        // head76 sends Key2 before Key1: the first bad key in the stream decides.
         const std::string t = head76("12", "1 2 3") + spec12_key3;
-        out.push_back(fails("both keys bad: Key1's code wins", t, error::key_no_spaces,
-                            value_offset(t, "Sec-WebSocket-Key1")));
+        out.push_back(fails("both keys bad: the earlier one's code wins", t,
+                            error::key_not_divisible, value_offset(t, "Sec-WebSocket-Key2")));
     }
     {
         const std::string t = head76("", "1 2") + spec12_key3;
         out.push_back(
             fails("an empty Key1", t, error::key_no_digits, value_offset(t, "Sec-WebSocket-Key1")));
     }
+
+    // Host (echoed into the location): a host name or IP literal, an optional port.
+    {
+        const std::string t = line("Host: example.com", "Host: exa mple.com");
+        out.push_back(fails("a space in Host", t, error::bad_host, value_offset(t, "Host") + 3));
+        const std::string e = line("Host: example.com", "Host: ");
+        out.push_back(fails("an empty Host", e, error::bad_host, value_offset(e, "Host")));
+        const std::string u = line("Host: example.com", "Host: example.com:65536");
+        out.push_back(fails("a Host port above 65535", u, error::bad_host,
+                            value_offset(u, "Host") + 16));
+    }
+    // A TLS ClientHello on the plain-text port.
+    out.push_back(fails("a TLS ClientHello", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"s,
+                        error::tls_on_plain_port, 0));
 
     // The stream ends early (finish()).
     run_options fin;
@@ -834,22 +849,7 @@ std::vector<request_case> negative_cases() {
 }
 
 /// Every code parse() and finish() document (handshake.hpp).
-constexpr error request_parser_errors[] = {
-    error::bad_method,        error::bad_request_target,
-    error::bad_version,       error::bad_request_line,
-    error::bare_lf,           error::bare_cr,
-    error::malformed_field,   error::bad_control_char,
-    error::head_too_large,    error::too_many_fields,
-    error::missing_host,      error::missing_upgrade,
-    error::bad_upgrade,       error::missing_connection,
-    error::bad_connection,    error::only_one_key,
-    error::duplicate_key,     error::duplicate_field,
-    error::bad_protocol,      error::unsupported_draft,
-    error::rfc6455_request,   error::key_no_spaces,
-    error::key_not_divisible, error::key_overflow,
-    error::key_no_digits,     error::missing_key3,
-    error::unexpected_eof,
-};
+constexpr const auto& request_parser_errors = request_parser::documented_errors;
 
 void check_one_shot(const request_case& c) {
     request_parser p(c.opt.cfg);
@@ -945,9 +945,9 @@ http_response split(std::string_view s) {
     return r;
 }
 
-std::string rejection(error e) {
+std::string rejection(error e, const hixie76::rejection_options& o = {}) {
     std::string out;
-    hixie76::append_rejection(e, out);
+    CHECK(hixie76::append_rejection(e, out, o) == error::none);
     return out;
 }
 
@@ -1419,9 +1419,12 @@ TEST_CASE("write_response builds the location from secure, host override and res
     }
 }
 
-TEST_CASE("write_response echoes the protocol only when asked and writes extra fields last") {
+TEST_CASE("write_response echoes the requested protocol unless told not to, extra fields last") {
     const request_parser p = parsed(vectors::spec_1_2_request);
-    CHECK(response_of(p, {}).find("Sec-WebSocket-Protocol") == std::string::npos);
+    CHECK(response_of(p, {}).find("\r\nSec-WebSocket-Protocol: sample\r\n") != std::string::npos);
+    hixie76::response_options none;
+    none.echo_protocol = false;
+    CHECK(response_of(p, none).find("Sec-WebSocket-Protocol") == std::string::npos);
     const hixie76::header_field extra[] = {{"Set-Cookie", "sid=1; Path=/; HttpOnly"},
                                            {"X-Server", "hixie76"}};
     hixie76::response_options opt;
@@ -1454,7 +1457,7 @@ TEST_CASE("the response head can be written before key3 arrives, the answer afte
         hixie76::write_response_head(p, opt, headbuf.data(), headbuf.size());
     CHECK(h.err == error::none);
     std::array<char, 512> whole{};
-    CHECK(hixie76::write_response(p, opt, whole.data(), whole.size()).err == error::missing_key3);
+    CHECK(hixie76::write_response(p, opt, whole.data(), whole.size()).err == error::wrong_state);
     buf += spec12_key3; // may move the buffer: views taken from the parser must be taken anew
     REQUIRE(p.parse(buf).status == parse_status::complete);
     opt.protocol = p.protocol();
@@ -1473,32 +1476,43 @@ TEST_CASE("the response head can be written before key3 arrives, the answer afte
 TEST_CASE("write_response_head refuses requests it cannot answer") {
     std::array<char, 512> out{};
     hixie76::response_options opt;
-    SUBCASE("no origin in the request and none configured") {
+    SUBCASE("no origin in the request and none configured, with require_origin") {
         const std::string s = replace_once(spec12, "Origin: http://example.com\r\n", "");
         const request_parser p = parsed(s);
+        opt.require_origin = true;
         const hixie76::write_result w = hixie76::write_response(p, opt, out.data(), out.size());
         CHECK(w.err == error::missing_origin);
         CHECK(w.size == 0);
         opt.origin = "http://configured.example";
         CHECK(hixie76::write_response(p, opt, out.data(), out.size()).err == error::none);
     }
-    SUBCASE("no origin in a draft-75 request") {
+    SUBCASE("no origin in a draft-75 request, with require_origin") {
         const std::string s = replace_once(draft75_request, "Origin: http://example.com\r\n", "");
         const request_parser p = parsed(s);
+        opt.require_origin = true;
         CHECK(hixie76::write_response(p, opt, out.data(), out.size()).err == error::missing_origin);
+    }
+    SUBCASE("no origin and the default: the origin the Host implies") {
+        const std::string s = replace_once(spec12, "Origin: http://example.com\r\n", "");
+        const request_parser p = parsed(s);
+        CHECK(response_of(p, opt).find("\r\nSec-WebSocket-Origin: http://example.com\r\n") !=
+              std::string::npos);
+        opt.secure = true;
+        CHECK(response_of(p, opt).find("\r\nSec-WebSocket-Origin: https://example.com\r\n") !=
+              std::string::npos);
     }
     SUBCASE("not a WebSocket request") {
         const std::string s = head({"GET / HTTP/1.1", "Host: x", "Origin: http://x"});
         const request_parser http = parsed(s);
         CHECK(hixie76::write_response_head(http, opt, out.data(), out.size()).err ==
-              error::bad_upgrade);
+              error::wrong_state);
         const request_parser fresh;
         CHECK(hixie76::write_response_head(fresh, opt, out.data(), out.size()).err ==
-              error::bad_upgrade);
+              error::wrong_state);
         request_parser failed;
         CHECK(failed.parse(rfc6455_head).err == error::rfc6455_request);
         CHECK(hixie76::write_response_head(failed, opt, out.data(), out.size()).err ==
-              error::bad_upgrade);
+              error::wrong_state);
     }
 }
 
@@ -1584,6 +1598,9 @@ TEST_CASE("every writer reports buffer_too_small with the size needed, for every
 
 TEST_CASE("write_rejection answers each failure with its status, a body and Content-Length") {
     for (error e : hixie76::all_errors) {
+        if (e == error::none) {
+            continue; // refused: see test_regressions.cpp
+        }
         CAPTURE(hixie76::to_string(e));
         const std::string s = rejection(e);
         const http_response r = split(s);
@@ -1594,7 +1611,9 @@ TEST_CASE("write_rejection answers each failure with its status, a body and Cont
               "HTTP/1.1 " + std::to_string(want) + " " + std::string(hixie76::reason_phrase(want)));
         CHECK(r.has_content_length);
         CHECK(r.content_length == r.body.size());
-        CHECK(r.head.find("\r\nConnection: close\r\n") != std::string::npos);
+        CHECK(r.head.find(e == error::rfc6455_request ? "\r\nConnection: Upgrade, close\r\n"
+                                                      : "\r\nConnection: close\r\n") !=
+              std::string::npos);
         CHECK(r.head.find("\r\nContent-Type: text/plain; charset=utf-8\r\n") != std::string::npos);
         if (e == error::rfc6455_request) {
             CHECK(r.body == hixie76::rfc6455_refusal_text);
@@ -1609,7 +1628,25 @@ TEST_CASE("write_rejection answers each failure with its status, a body and Cont
         const http_response r = split(rejection(error::rfc6455_request));
         CHECK(r.status_line == "HTTP/1.1 426 Upgrade Required");
         CHECK(r.head.find("\r\nUpgrade: WebSocket\r\n") != std::string::npos);
+        CHECK(r.head.find("\r\nSec-WebSocket-Version: 13\r\n") != std::string::npos);
+        CHECK(r.head.find("\r\nConnection: Upgrade, close\r\n") != std::string::npos);
         CHECK(r.body == hixie76::rfc6455_refusal_text);
+    }
+    SUBCASE("a rejection carries the caller's extra fields, 426 included") {
+        const hixie76::header_field extra[] = {{"Retry-After", "120"}, {"Server", "hixie76"}};
+        hixie76::rejection_options o;
+        o.extra_fields = extra;
+        for (error e : {error::bad_method, error::rfc6455_request, error::head_too_large}) {
+            const http_response r = split(rejection(e, o));
+            CHECK(r.head.find("\r\nRetry-After: 120\r\nServer: hixie76\r\n") !=
+                  std::string::npos);
+            CHECK(r.content_length == r.body.size());
+        }
+        const hixie76::header_field bad[] = {{"Bad Name", "x"}};
+        o.extra_fields = bad;
+        std::string out;
+        CHECK(hixie76::append_rejection(error::bad_method, out, o) == error::unsafe_value);
+        CHECK(out.empty());
     }
     SUBCASE("a key error is 400") {
         for (error e : {error::key_no_spaces, error::key_not_divisible, error::key_overflow,

@@ -53,8 +53,8 @@ constexpr bool valid_host(std::string_view s) noexcept {
         }
         for (i = 1; i < close; ++i) {
             const char c = s[i];
-            const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-                             (c >= 'A' && c <= 'F');
+            const bool hex =
+                (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
             if (!hex && c != ':' && c != '.') {
                 return false;
             }
@@ -98,10 +98,10 @@ struct public_config {
 
 /// Where a legacy client must be told it is connected.
 struct public_location {
-    bool ok = true;             ///< false: refuse the request with 400 (`why` says why)
-    bool secure = false;        ///< wss://
-    std::string_view host{};    ///< for response_options::host; empty: the request's Host
-    std::string_view why{};     ///< when !ok, for the log
+    bool ok = true;          ///< false: refuse the request with 400 (`why` says why)
+    bool secure = false;     ///< wss://
+    std::string_view host{}; ///< for response_options::host; empty: the request's Host
+    std::string_view why{};  ///< when !ok, for the log
 };
 
 /// The Location's scheme and host for `req`: the forwarded fields when trusted and present,

@@ -202,9 +202,8 @@ parse_outcome parse_command_line(int argc, const char* const* argv, std::string_
 }
 
 /// parse_command_line() for a program with no options of its own.
-inline parse_outcome parse_command_line(int argc, const char* const* argv,
-                                        std::string_view program, std::string_view usage,
-                                        server_options& opt) {
+inline parse_outcome parse_command_line(int argc, const char* const* argv, std::string_view program,
+                                        std::string_view usage, server_options& opt) {
     return parse_command_line(argc, argv, program, usage, opt,
                               [](arg_reader&) { return option_result::not_mine; });
 }

@@ -56,11 +56,8 @@ constexpr bool is_quit(std::string_view message) noexcept { return message == "q
 
 /// An HTTP response that closes the connection, as hixie76 writes it.
 inline std::string http_response(int status, std::string_view type, std::string_view body) {
-    const hixie76::write_result need = hixie76::write_http_response(status, type, body, nullptr, 0);
-    std::string out(need.size, '\0');
-    const hixie76::write_result r =
-        hixie76::write_http_response(status, type, body, &out[0], out.size());
-    out.resize(r.err == hixie76::error::none ? r.size : 0);
+    std::string out;
+    static_cast<void>(hixie76::append_http_response(status, type, body, out)); // fixed texts
     return out;
 }
 
@@ -122,14 +119,14 @@ struct upgrade_answer {
     /// accepted: the 101 head (draft-76's 16-byte answer follows once key3 is in);
     /// refused: the whole response.
     std::string bytes;
-    refusal refused;                                   ///< when !accepted
+    refusal refused;                                  ///< when !accepted
     hixie76::draft version = hixie76::draft::draft76; ///< when accepted
 };
 
 /// Applies the room's policy to `req` (any resource joins the one room): the --origin list,
 /// `room_full` (503), the Location's scheme and host (400 for a bad forwarded field); then
-/// writes the 101 head, headers first, echoing the requested subprotocol exactly (Safari
-/// fails the connection otherwise).
+/// writes the 101 head, headers first, echoing the requested subprotocol exactly (the
+/// library's default; Safari fails the connection otherwise).
 inline upgrade_answer answer_upgrade(const server_options& opt, const hixie76::request_parser& req,
                                      bool room_full) {
     upgrade_answer a;
@@ -155,21 +152,13 @@ inline upgrade_answer answer_upgrade(const server_options& opt, const hixie76::r
     ro.secure = loc.secure;
     ro.host = loc.host;
     ro.origin = req.origin().empty() ? std::string_view(fallback_origin) : std::string_view();
-    ro.protocol = req.protocol();
-    const hixie76::write_result need = hixie76::write_response_head(req, ro, nullptr, 0);
-    hixie76::write_result w = need;
-    if (need.err == hixie76::error::buffer_too_small) {
-        a.bytes.resize(need.size);
-        w = hixie76::write_response_head(req, ro, &a.bytes[0], a.bytes.size());
-    }
-    if (w.err != hixie76::error::none) {
-        a.bytes.clear();
-        a.refused = rejection(w.err);
+    const hixie76::error e = hixie76::append_response_head(req, ro, a.bytes);
+    if (e != hixie76::error::none) {
+        a.refused = rejection(e);
         return a;
     }
     a.accepted = true;
-    a.version = req.kind() == hixie76::dialect::draft75 ? hixie76::draft::draft75
-                                                         : hixie76::draft::draft76;
+    a.version = req.version();
     return a;
 }
 
@@ -187,9 +176,9 @@ public:
     };
 
     message_reader() = default;
-    message_reader(hixie76::draft version, std::size_t max_message)
-        : decoder_(decoder_config(version, max_message)),
-          assembler_(assembler_config(max_message)) {}
+    /// For a member whose handshake `req` completed.
+    message_reader(const hixie76::request_parser& req, std::size_t max_message)
+        : decoder_(decoder_config(req, max_message)), assembler_(assembler_config(max_message)) {}
 
     /// Reads from `in` (advancing it) until a message, the close, a failure or the end of
     /// `in`. Frames of other types are discarded (draft-76 §5.3).
@@ -230,11 +219,11 @@ public:
     hixie76::error error() const noexcept { return err_; }
 
 private:
-    static hixie76::decoder_config decoder_config(hixie76::draft version, std::size_t max) {
+    static hixie76::decoder_config decoder_config(const hixie76::request_parser& req,
+                                                  std::size_t max) {
         hixie76::decoder_config dc;
-        dc.version = version;
         dc.max_frame_size = max;
-        return dc;
+        return hixie76::decoder_config_for(req, dc);
     }
     static hixie76::assembler_config assembler_config(std::size_t max) {
         hixie76::assembler_config ac;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // hixie76-load — a load generator for legacy WebSocket servers (draft-hixie-76 / hybi-00 and
 // draft-75): many client connections from one single-threaded process, on client.hpp and the
-// platform's readiness API (examples/common/poller.hpp: epoll on Linux, poll elsewhere).
+// platform's readiness API (poller.hpp: epoll on Linux, poll elsewhere).
 //
 // A run has four phases:
 //   connect   open --connections at --connect-rate; each connection's handshake time runs
@@ -22,7 +22,7 @@
 //   none       nothing is checked
 #include <hixie76/hixie76.hpp>
 
-#include "../common/poller.hpp"
+#include "poller.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -314,9 +314,9 @@ struct connection {
     int fd = -1;
     cstate state = cstate::idle;
     hixie76::draft version = hixie76::draft::draft76;
-    bool polled_out = false;   ///< the poller watches for writability
-    bool ever_open = false;    ///< the handshake succeeded
-    std::uint32_t source = 0;  ///< index of the source address (spreading), 0: the default
+    bool polled_out = false;  ///< the poller watches for writability
+    bool ever_open = false;   ///< the handshake succeeded
+    std::uint32_t source = 0; ///< index of the source address (spreading), 0: the default
     clock_type::time_point started{};
     std::unique_ptr<handshake_state> hs; ///< only during the handshake
     hixie76::frame_decoder decoder{};
@@ -389,8 +389,8 @@ private:
         // One handshake built up front checks --origin and --protocol once for all.
         std::mt19937 probe_rng(1);
         hixie76::client_handshake probe;
-        const hixie76::error e = probe.start(opt_.url, client_opts(hixie76::draft::draft76),
-                                             probe_rng);
+        const hixie76::error e =
+            probe.start(opt_.url, client_opts(hixie76::draft::draft76), probe_rng);
         if (e != hixie76::error::none) {
             std::fprintf(stderr, "hixie76-load: cannot build the request: %s (%s)\n",
                          std::string(hixie76::to_string(e)).c_str(),
@@ -447,8 +447,8 @@ private:
         if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
             return;
         }
-        const rlim_t want = rl.rlim_max == RLIM_INFINITY ? std::max(need, rl.rlim_cur)
-                                                         : rl.rlim_max;
+        const rlim_t want =
+            rl.rlim_max == RLIM_INFINITY ? std::max(need, rl.rlim_cur) : rl.rlim_max;
         if (want > rl.rlim_cur) {
             rlimit raised = rl;
             raised.rlim_cur = want;
@@ -533,8 +533,8 @@ private:
             }
             const int n = poller_.wait(events, wait_ms(clock_type::now()));
             if (n < 0 && errno != EINTR) {
-                std::fprintf(stderr, "hixie76-load: %s: %s\n",
-                             hixie76_examples::poller::backend(), std::strerror(errno));
+                std::fprintf(stderr, "hixie76-load: %s: %s\n", hixie76_examples::poller::backend(),
+                             std::strerror(errno));
                 interrupted_ = true;
                 break;
             }
@@ -599,8 +599,8 @@ private:
             return start_;
         }
         const double at = static_cast<double>(started_) / opt_.connect_rate;
-        return start_ + std::chrono::duration_cast<clock_type::duration>(
-                            std::chrono::duration<double>(at));
+        return start_ +
+               std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(at));
     }
 
     void start_connections(clock_type::time_point now) {
@@ -647,8 +647,9 @@ private:
                         sources_.per_address = std::max<std::size_t>(started_, 1);
                     }
                     c.source = sources_.addresses++;
-                    std::fprintf(stderr, "hixie76-load: out of ephemeral ports; adding source "
-                                         "address 127.0.0.%u\n",
+                    std::fprintf(stderr,
+                                 "hixie76-load: out of ephemeral ports; adding source "
+                                 "address 127.0.0.%u\n",
                                  sources_.addresses);
                     continue;
                 }
@@ -778,9 +779,9 @@ private:
             return;
         }
         if (r.status == hixie76::parse_status::failed) {
-            const std::string why =
-                eof && h.in.empty() ? std::string("closed_in_handshake")
-                                    : "handshake_" + std::string(hixie76::to_string(r.err));
+            const std::string why = eof && h.in.empty()
+                                        ? std::string("closed_in_handshake")
+                                        : "handshake_" + std::string(hixie76::to_string(r.err));
             fail(c, why);
             return;
         }
@@ -942,8 +943,7 @@ private:
 
     void flush(connection& c) {
         while (c.unsent() > 0) {
-            const ssize_t w =
-                ::send(c.fd, c.out.data() + c.out_off, c.unsent(), MSG_NOSIGNAL);
+            const ssize_t w = ::send(c.fd, c.out.data() + c.out_off, c.unsent(), MSG_NOSIGNAL);
             if (w < 0) {
                 if (errno == EINTR) {
                     continue;
@@ -983,10 +983,9 @@ private:
         messages_start_ = now;
         const bool by_count = opt_.messages_given || opt_.duration <= 0.0;
         per_connection_ = by_count ? opt_.messages : ~std::size_t{0};
-        send_end_ = opt_.duration > 0.0
-                        ? now + std::chrono::duration_cast<clock_type::duration>(
-                                    std::chrono::duration<double>(opt_.duration))
-                        : clock_type::time_point::max();
+        send_end_ = opt_.duration > 0.0 ? now + std::chrono::duration_cast<clock_type::duration>(
+                                                    std::chrono::duration<double>(opt_.duration))
+                                        : clock_type::time_point::max();
         if (open_ == 0 || (per_connection_ == 0 && opt_.duration <= 0.0)) {
             start_drain(now);
         }
@@ -1136,8 +1135,7 @@ private:
     void progress(clock_type::time_point now) {
         const double secs = std::chrono::duration<double>(now - start_).count();
         const double span = std::chrono::duration<double>(now - last_progress_at_).count();
-        const auto rate = span > 0.0 ? static_cast<double>(received_ - last_received_) / span
-                                     : 0.0;
+        const auto rate = span > 0.0 ? static_cast<double>(received_ - last_received_) / span : 0.0;
         std::fprintf(stderr,
                      "hixie76-load: %6.1fs connected %zu failed %zu sent %llu received %llu "
                      "rate %.0f/s\n",
@@ -1175,13 +1173,12 @@ private:
         std::printf("\nhandshake ms: p50 %.3f p90 %.3f p99 %.3f max %.3f\n",
                     handshake_.quantile_ms(0.50), handshake_.quantile_ms(0.90),
                     handshake_.quantile_ms(0.99), handshake_.max_ms());
-        std::printf("messages: %llu sent, %llu received, %llu lost, %llu out of order, %llu "
-                    "other\n",
-                    static_cast<unsigned long long>(sent_),
-                    static_cast<unsigned long long>(received_),
-                    static_cast<unsigned long long>(lost),
-                    static_cast<unsigned long long>(out_of_order_),
-                    static_cast<unsigned long long>(other_));
+        std::printf(
+            "messages: %llu sent, %llu received, %llu lost, %llu out of order, %llu "
+            "other\n",
+            static_cast<unsigned long long>(sent_), static_cast<unsigned long long>(received_),
+            static_cast<unsigned long long>(lost), static_cast<unsigned long long>(out_of_order_),
+            static_cast<unsigned long long>(other_));
         std::printf("latency ms: p50 %.3f p99 %.3f max %.3f\n", latency_.quantile_ms(0.50),
                     latency_.quantile_ms(0.99), latency_.max_ms());
         if (sent_ > 0) {
@@ -1222,13 +1219,12 @@ private:
                      "\"max\": %.3f},\n",
                      handshake_.quantile_ms(0.50), handshake_.quantile_ms(0.90),
                      handshake_.quantile_ms(0.99), handshake_.max_ms());
-        std::fprintf(f,
-                     "  \"messages_sent\": %llu,\n  \"messages_received\": %llu,\n  \"lost\": "
-                     "%llu,\n  \"out_of_order\": %llu,\n",
-                     static_cast<unsigned long long>(sent_),
-                     static_cast<unsigned long long>(received_),
-                     static_cast<unsigned long long>(lost),
-                     static_cast<unsigned long long>(out_of_order_));
+        std::fprintf(
+            f,
+            "  \"messages_sent\": %llu,\n  \"messages_received\": %llu,\n  \"lost\": "
+            "%llu,\n  \"out_of_order\": %llu,\n",
+            static_cast<unsigned long long>(sent_), static_cast<unsigned long long>(received_),
+            static_cast<unsigned long long>(lost), static_cast<unsigned long long>(out_of_order_));
         std::fprintf(f,
                      "  \"latency_ms\": {\"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f},\n"
                      "  \"duration_s\": %.3f\n}\n",

@@ -91,7 +91,8 @@ code 1009); the Location and keepalive options concern the legacy clients (RFC 6
 no Location, and has ping).
 
 options:
-)") + hixie76_examples::help_server(default_port) + R"(  --help                    show this text
+)") + hixie76_examples::help_server(default_port) +
+           R"(  --help                    show this text
 
 Prints "listening on ADDR:PORT" on stdout when ready; logs one line per join, leave and
 error on stderr. SIGINT/SIGTERM: sends the closing handshake (FF 00 to draft-76 clients, a
@@ -702,8 +703,8 @@ private:
         if (state_ == phase::handshake) {
             log_error("handshake timeout");
             if (!head_sent_) {
-                queue_bytes(hixie76_examples::http_response(408, "text/plain; charset=utf-8",
-                                          "the opening handshake took too long\n"));
+                queue_bytes(hixie76_examples::http_response(
+                    408, "text/plain; charset=utf-8", "the opening handshake took too long\n"));
                 finish_after_flush();
             } else {
                 die(); // draft-76 head sent, key3 never came
@@ -876,7 +877,7 @@ private:
             last_out_ = clock_type::now();
             set_deadline(server_.opt().client_keepalive);
         }
-        reader_ = hixie76_examples::message_reader(version_, server_.opt().max_message);
+        reader_ = hixie76_examples::message_reader(parser_, server_.opt().max_message);
         server_.join(*this, version_ == hixie76::draft::draft76 ? "draft-76" : "draft-75");
         if (!rest.empty() && state_ == phase::open) {
             feed_frames(rest);
@@ -1048,8 +1049,8 @@ private:
     tcp::socket socket_;
     asio::steady_timer timer_;
     phase state_ = phase::handshake;
-    bool peer_eof_ = false;   ///< the peer shut down its side
-    bool peer_close_ = false; ///< the peer's FF 00 arrived
+    bool peer_eof_ = false;             ///< the peer shut down its side
+    bool peer_close_ = false;           ///< the peer's FF 00 arrived
     clock_type::time_point last_out_{}; ///< the latest send (for --client-keepalive)
     std::array<char, 16 * 1024> rbuf_{};
 

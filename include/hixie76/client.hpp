@@ -31,18 +31,32 @@
 #include "hixie76/detail/ascii.hpp"
 #include "hixie76/detail/http.hpp"
 #include "hixie76/error.hpp"
-#include "hixie76/handshake.hpp"
+#include "hixie76/head.hpp"
 #include "hixie76/token.hpp"
 
 namespace hixie76 {
 
 /// The parts of a `ws://` or `wss://` URL. **Lifetime** the views point into the parsed text.
 struct ws_url {
-    bool secure = false;         ///< `wss`
-    std::string_view host{};     ///< as written, without brackets for an IPv6 literal
-    bool ipv6 = false;           ///< the host was a bracketed IPv6 literal
-    std::uint16_t port = 0;      ///< explicit port, or 80 / 443 by scheme
-    std::string_view resource{}; ///< path and `?query`; "/" when the URL has no path
+    bool secure = false;     ///< `wss`
+    std::string_view host{}; ///< as written, without brackets for an IPv6 literal
+    bool ipv6 = false;       ///< the host was a bracketed IPv6 literal
+    std::uint16_t port = 0;  ///< explicit port, or 80 / 443 by scheme
+    /// Path and `?query` as written; "/" when the URL has neither. When the URL has a query
+    /// but no path (`ws://h?q`) this is `?q`, and the resource name is "/" followed by it
+    /// (draft-76 §3: an empty path is "/"): use resource_name().
+    std::string_view resource{};
+
+    /// The resource name the request line and the location carry: `resource`, with the "/"
+    /// of an empty path put in front of a bare query. Allocates.
+    std::string resource_name() const {
+        std::string r;
+        if (resource.empty() || resource[0] != '/') {
+            r += '/';
+        }
+        r.append(resource.data(), resource.size());
+        return r;
+    }
 };
 
 /// The result of parse_ws_url.
@@ -140,10 +154,6 @@ constexpr url_result parse_ws_url(std::string_view text) noexcept {
         r.url.port = r.url.secure ? 443 : 80;
     }
     r.url.resource = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
-    if (r.url.resource[0] == '?') {
-        r.url.resource = {}; // "ws://h?q" has no path: the resource must start with '/'
-        return r;
-    }
     r.err = error::none;
     return r;
 }
@@ -177,6 +187,33 @@ struct client_options {
 /// not.
 class client_handshake {
 public:
+    /// Every code parse() and finish() can report; the tests and the fuzz target read this
+    /// list, so it is the one place that says it.
+    static constexpr error documented_errors[] = {
+        error::bad_status_line,
+        error::bad_status,
+        error::bare_lf,
+        error::bare_cr,
+        error::malformed_field,
+        error::head_too_large,
+        error::too_many_fields,
+        error::duplicate_field,
+        error::missing_upgrade,
+        error::bad_upgrade,
+        error::missing_connection,
+        error::bad_connection,
+        error::missing_sec_origin,
+        error::missing_sec_location,
+        error::missing_sec_protocol,
+        error::origin_mismatch,
+        error::location_mismatch,
+        error::protocol_mismatch,
+        error::token_mismatch,
+        error::missing_answer,
+        error::unexpected_eof,
+        error::wrong_state,
+    };
+
     /// Builds the request for `url`. `rng` is any uniform random bit generator used for the
     /// keys, key3 and the field order (§4.1 step 24 shuffles the fields).
     /// **Errors** bad_url, bad_protocol (bytes outside U+0020–U+007E), unsafe_value (CR, LF,
@@ -186,16 +223,14 @@ public:
         *this = client_handshake{};
         version_ = opt.version;
         exact_upgrade_ = opt.exact_upgrade;
-        max_head_ = opt.max_head_bytes > (std::size_t{1} << 30) ? (std::size_t{1} << 30)
-                                                                : opt.max_head_bytes;
+        max_head_ =
+            opt.max_head_bytes > max_head_bytes_cap ? max_head_bytes_cap : opt.max_head_bytes;
         const url_result u = parse_ws_url(url);
         if (u.err != error::none) {
             return fail_start(u.err);
         }
-        for (char c : opt.protocol) {
-            if (detail::byte(c) < 0x20 || detail::byte(c) > 0x7E) {
-                return fail_start(error::bad_protocol);
-            }
+        if (!opt.protocol.empty() && !detail::valid_protocol(opt.protocol)) {
+            return fail_start(error::bad_protocol);
         }
         if (detail::unsafe(opt.origin)) {
             return fail_start(error::unsafe_value);
@@ -221,8 +256,8 @@ public:
             host += ':';
             host += std::to_string(u.url.port);
         }
-        location_ = std::string(u.url.secure ? "wss://" : "ws://") + host;
-        location_.append(u.url.resource.data(), u.url.resource.size());
+        const std::string resource = u.url.resource_name();
+        location_ = std::string(u.url.secure ? "wss://" : "ws://") + host + resource;
         if (opt.origin.empty()) {
             origin_ = std::string(u.url.secure ? "https://" : "http://") + host;
         } else {
@@ -231,7 +266,6 @@ public:
             }
         }
         protocol_.assign(opt.protocol.data(), opt.protocol.size());
-        host_ = host;
 
         const bool is76 = version_ == draft::draft76;
         std::array<std::string, 8> lines{};
@@ -260,9 +294,7 @@ public:
             // §4.1 step 24: the fields go out in a random order.
             std::shuffle(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(n), rng);
         }
-        request_ = "GET ";
-        request_.append(u.url.resource.data(), u.url.resource.size());
-        request_ += " HTTP/1.1\r\n";
+        request_ = "GET " + resource + " HTTP/1.1\r\n";
         for (std::size_t i = 0; i < n; ++i) {
             request_ += lines[i];
         }
@@ -285,11 +317,14 @@ public:
     /// Precondition: start() succeeded; `buf` holds every byte given before plus new ones.
     /// **Returns** need_more, complete (consumed = head, plus 16 for draft-76) or failed
     /// (consumed = offset of the offending byte or field).
-    /// **Errors** bad_status_line, bad_status, bare_lf, bare_cr, malformed_field,
-    /// bad_control_char, head_too_large, too_many_fields, duplicate_field, missing_upgrade,
-    /// bad_upgrade, missing_connection, bad_connection, missing_sec_origin,
-    /// missing_sec_location, missing_sec_protocol, origin_mismatch, location_mismatch,
-    /// protocol_mismatch, token_mismatch. Sticky until start() is called again.
+    /// The head is read as the draft's client reads it (§4.1 steps 28–40): the status line
+    /// needs a 3-digit code between its first two spaces (the version is not checked: an
+    /// `HTTP/1.0 101` passes); a field name is any bytes up to ':' but CR and LF (a name
+    /// with a space is read and ignored); a value any bytes but CR and LF. CR and LF never
+    /// pass outside a line end.
+    /// **Errors** those of documented_errors but missing_answer and unexpected_eof (which only
+    /// finish() reports); wrong_state before a successful start(). Sticky until start() is
+    /// called again.
     /// **Complexity** O(new bytes). **Spec** draft-76 §4.1 steps 28–46; draft-75 §4.1.
     parse_result parse(std::string_view buf) noexcept {
         buf_ = buf;
@@ -297,7 +332,7 @@ public:
             return result_;
         }
         if (!started_) {
-            return fail(error::bad_url, 0);
+            return fail(error::wrong_state, 0);
         }
         if (!tok_.done()) {
             const detail::head_step s = tok_.advance(buf, max_head_, max_fields_capacity);
@@ -317,24 +352,24 @@ public:
             }
         }
         const std::size_t head = tok_.position();
-        if (head > buf.size() || buf.size() - head < 16) { // (no head + 16: it cannot wrap)
+        if (head > buf.size() || buf.size() - head < answer_size) { // (it cannot wrap)
             return {parse_status::need_more, error::none, buf.size()};
         }
-        if (!detail::equal_bytes(buf.data() + head, expected_.data(), 16)) {
+        if (!detail::equal_bytes(buf.data() + head, expected_.data(), answer_size)) {
             return fail(error::token_mismatch, head);
         }
-        result_ = {parse_status::complete, error::none, head + 16};
+        result_ = {parse_status::complete, error::none, head + answer_size};
         return result_;
     }
 
-    /// Tells the checker the stream ended: unexpected_eof inside the head, token_mismatch
+    /// Tells the checker the stream ended: unexpected_eof inside the head, missing_answer
     /// when fewer than 16 answer bytes came, else the result of parse().
     parse_result finish(std::string_view buf) noexcept {
         const parse_result r = parse(buf);
         if (r.status != parse_status::need_more) {
             return r;
         }
-        return fail(tok_.done() ? error::token_mismatch : error::unexpected_eof, buf.size());
+        return fail(tok_.done() ? error::missing_answer : error::unexpected_eof, buf.size());
     }
 
     /// The request bytes to send, key3 included. **Lifetime** until start() is called again.
@@ -380,9 +415,9 @@ private:
         const std::string_view line = tok_.start_line(buf_);
         const std::size_t sp1 = line.find(' ');
         const std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
-        // Step 28: at least 7 bytes with the CRLF, two spaces; step 29: a 3-digit code.
-        if (line.size() + 2 < 7 || sp2 == std::string_view::npos || sp2 - sp1 != 4 ||
-            line.substr(0, sp1) != "HTTP/1.1") {
+        // Step 28: at least 7 bytes with the CRLF, two spaces; step 29: a 3-digit code
+        // between them. The version before the first space is not read.
+        if (line.size() + 2 < 7 || sp2 == std::string_view::npos || sp2 - sp1 != 4) {
             return fail(error::bad_status_line, 0);
         }
         const std::string_view code = line.substr(sp1 + 1, 3);
@@ -481,12 +516,17 @@ private:
         return {parse_status::need_more, error::none, end};
     }
 
+    /// Largest max_head_bytes honoured: offsets are stored in 32 bits.
+    static constexpr std::size_t max_head_bytes_cap = std::size_t{1} << 30;
+    /// Bytes of the server's answer after the head (draft-76 §4.1 steps 42–45).
+    static constexpr std::size_t answer_size = 16;
+    static_assert(answer_size == std::tuple_size<challenge_bytes>::value);
+
     draft version_ = draft::draft76;
     bool exact_upgrade_ = false;
     bool started_ = false;
     std::size_t max_head_ = default_max_head_bytes;
     std::string request_{};
-    std::string host_{};
     std::string origin_{};
     std::string location_{};
     std::string protocol_{};
@@ -494,7 +534,7 @@ private:
     std::string key2_{};
     std::array<char, 8> key3_{};
     challenge_bytes expected_{};
-    detail::head_tokenizer tok_{};
+    detail::response_tokenizer tok_{};
     std::string_view buf_{};
     parse_result result_{};
 };

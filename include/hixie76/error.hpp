@@ -78,6 +78,13 @@ enum class error : std::uint8_t {
     text_contains_ff = 73,   ///< a text payload to send contains byte 0xFF (frame injection)
     message_too_large = 74,  ///< an assembled message exceeds the assembler's limit
     unknown_frame_type = 75, ///< a non-text frame arrived under the strict-types option
+
+    // --- appended in 1.1 (values are never renumbered, so new codes come last) ---
+    bad_host = 80,          ///< `Host` is empty or not a host name or IP literal with a port
+    tls_on_plain_port = 81, ///< the first byte is a TLS record (0x16): TLS on a plain-text port
+    wrong_state = 82,       ///< a call made in the wrong state (e.g. a response to plain HTTP)
+    invalid_argument = 83,  ///< an argument the call cannot use (e.g. a rejection for `none`)
+    missing_answer = 84,    ///< the stream ended before the server's 16-byte answer (§4.1)
 };
 
 /// Which protocol draft a handshake or a frame stream follows.
@@ -112,8 +119,19 @@ enum class error_condition_kind : std::uint8_t {
     usage_error = 4,        ///< the caller passed a value the library must refuse
 };
 
-/// The code's identifier, e.g. `"key_no_spaces"`. Never empty.
-constexpr std::string_view to_string(error e) noexcept {
+/// A `std::string_view` of a NUL-terminated string literal: usable wherever a string_view is,
+/// and with `printf("%s", v.c_str())` without a copy.
+class cstring_view : public std::string_view {
+public:
+    // cppcheck-suppress noExplicitConstructor ; implicit on purpose: `return "name";`
+    constexpr cstring_view(const char* literal) noexcept // NOLINT(google-explicit-constructor)
+        : std::string_view(literal) {}
+    /// The same bytes followed by NUL. **Lifetime** static.
+    constexpr const char* c_str() const noexcept { return data(); }
+};
+
+/// The code's identifier, e.g. `"key_no_spaces"`. Never empty; `c_str()` gives it for printf.
+constexpr cstring_view to_string(error e) noexcept {
     switch (e) {
     case error::none:
         return "none";
@@ -211,12 +229,23 @@ constexpr std::string_view to_string(error e) noexcept {
         return "message_too_large";
     case error::unknown_frame_type:
         return "unknown_frame_type";
+    case error::bad_host:
+        return "bad_host";
+    case error::tls_on_plain_port:
+        return "tls_on_plain_port";
+    case error::wrong_state:
+        return "wrong_state";
+    case error::invalid_argument:
+        return "invalid_argument";
+    case error::missing_answer:
+        return "missing_answer";
     }
     return "unknown";
 }
 
-/// A human sentence naming the broken rule and, where there is one, the remedy.
-constexpr std::string_view describe(error e) noexcept {
+/// A human sentence naming the broken rule and, where there is one, the remedy; `c_str()`
+/// gives it for printf.
+constexpr cstring_view describe(error e) noexcept {
     switch (e) {
     case error::none:
         return "success";
@@ -233,7 +262,8 @@ constexpr std::string_view describe(error e) noexcept {
     case error::bad_method:
         return "the request method is not GET (draft-76 4.1 step 5)";
     case error::bad_request_target:
-        return "the resource name must start with '/' and hold no fragment (draft-76 3)";
+        return "the resource name must start with '/' and hold no fragment, space or non-ASCII "
+               "byte (draft-76 3)";
     case error::bad_version:
         return "the request version is not HTTP/1.1 (draft-76 4.1 step 5)";
     case error::bad_request_line:
@@ -317,6 +347,19 @@ constexpr std::string_view describe(error e) noexcept {
         return "a message is longer than the assembler's limit";
     case error::unknown_frame_type:
         return "a frame of a type other than 0x00 text arrived (strict types)";
+    case error::bad_host:
+        return "the Host field is empty or not a host name or IP literal with an optional port; "
+               "it would be echoed into the location (draft-76 4.1 step 8)";
+    case error::tls_on_plain_port:
+        return "a TLS handshake arrived on a plain-text port: use wss:// only through a TLS "
+               "endpoint";
+    case error::wrong_state:
+        return "the call is not valid in this state (e.g. a WebSocket response to a request "
+               "that is not a complete WebSocket handshake)";
+    case error::invalid_argument:
+        return "an argument the call cannot use (e.g. a rejection for error::none)";
+    case error::missing_answer:
+        return "the connection ended before the server's 16-byte answer (draft-76 4.1 step 42)";
     }
     return "unknown error";
 }
@@ -336,6 +379,8 @@ constexpr error_condition_kind condition_of(error e) noexcept {
     case error::buffer_too_small:
     case error::bad_url:
     case error::text_contains_ff:
+    case error::wrong_state:
+    case error::invalid_argument:
         return error_condition_kind::usage_error;
     case error::length_overflow:
     case error::invalid_utf8:
@@ -376,6 +421,9 @@ constexpr error_condition_kind condition_of(error e) noexcept {
     case error::location_mismatch:
     case error::protocol_mismatch:
     case error::token_mismatch:
+    case error::bad_host:
+    case error::tls_on_plain_port:
+    case error::missing_answer:
         return error_condition_kind::handshake_failed;
     }
     return error_condition_kind::handshake_failed;
@@ -419,6 +467,7 @@ constexpr int suggested_http_status(error e) noexcept {
     case error::bad_protocol:
     case error::unsupported_draft:
     case error::missing_origin:
+    case error::bad_host:
         return 400;
     case error::missing_key3:
     case error::unexpected_eof:
@@ -440,6 +489,10 @@ constexpr int suggested_http_status(error e) noexcept {
     case error::text_contains_ff:
     case error::message_too_large:
     case error::unknown_frame_type:
+    case error::tls_on_plain_port: // a TLS client cannot read a plain-text answer
+    case error::wrong_state:
+    case error::invalid_argument:
+    case error::missing_answer:
         return 0;
     }
     return 0;
@@ -495,6 +548,11 @@ inline constexpr error all_errors[] = {
     error::text_contains_ff,
     error::message_too_large,
     error::unknown_frame_type,
+    error::bad_host,
+    error::tls_on_plain_port,
+    error::wrong_state,
+    error::invalid_argument,
+    error::missing_answer,
 };
 
 namespace detail {

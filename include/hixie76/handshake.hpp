@@ -32,9 +32,12 @@
 #include <string>
 #include <string_view>
 
+#include "hixie76/detail/append.hpp"
 #include "hixie76/detail/ascii.hpp"
 #include "hixie76/detail/http.hpp"
 #include "hixie76/error.hpp"
+#include "hixie76/frame.hpp"
+#include "hixie76/head.hpp"
 #include "hixie76/token.hpp"
 
 namespace hixie76 {
@@ -66,12 +69,46 @@ struct request_config {
 /// `content-length: 8` works. Everything else the drafts forbid is refused.
 class request_parser {
 public:
+    /// Every code parse() and finish() can report; the tests and the fuzz target read this
+    /// list, so it is the one place that says it.
+    static constexpr error documented_errors[] = {
+        error::bad_method,
+        error::bad_request_target,
+        error::bad_version,
+        error::bad_request_line,
+        error::bare_lf,
+        error::bare_cr,
+        error::malformed_field,
+        error::bad_control_char,
+        error::head_too_large,
+        error::too_many_fields,
+        error::missing_host,
+        error::bad_host,
+        error::missing_upgrade,
+        error::bad_upgrade,
+        error::missing_connection,
+        error::bad_connection,
+        error::only_one_key,
+        error::duplicate_key,
+        error::duplicate_field,
+        error::bad_protocol,
+        error::unsupported_draft,
+        error::rfc6455_request,
+        error::tls_on_plain_port,
+        error::key_no_spaces,
+        error::key_not_divisible,
+        error::key_overflow,
+        error::key_no_digits,
+        error::missing_key3,
+        error::unexpected_eof,
+    };
+
     explicit constexpr request_parser(request_config cfg = {}) noexcept : cfg_(cfg) {
         if (cfg_.max_fields > max_fields_capacity) {
             cfg_.max_fields = max_fields_capacity;
         }
-        if (cfg_.max_head_bytes > (std::size_t{1} << 30)) {
-            cfg_.max_head_bytes = std::size_t{1} << 30;
+        if (cfg_.max_head_bytes > max_head_bytes_cap) {
+            cfg_.max_head_bytes = max_head_bytes_cap;
         }
     }
 
@@ -80,11 +117,10 @@ public:
     /// **Returns** need_more (consumed = bytes scanned), complete (consumed = the handshake's
     /// bytes: head, plus key3 for draft-76) or failed (consumed = offset of the offending
     /// byte; for rfc6455_request, the head size).
-    /// **Errors** bad_method, bad_request_target, bad_version, bad_request_line, bare_lf,
-    /// bare_cr, malformed_field, bad_control_char, head_too_large, too_many_fields,
-    /// missing_host, missing_upgrade, bad_upgrade, missing_connection, bad_connection,
-    /// only_one_key, duplicate_key, duplicate_field, bad_protocol, unsupported_draft,
-    /// rfc6455_request, and the key errors of parse_key. Sticky until reset().
+    /// **Errors** those of documented_errors but missing_key3 and unexpected_eof (which only
+    /// finish() reports). The first broken rule in stream order decides, wherever the reads split
+    /// the bytes: the request line is checked when it ends, each field when its line ends (a
+    /// duplicate, `Host`, the keys), the rest once the head is whole. Sticky until reset().
     /// **Lifetime** accessors' views point into the `buf` of the latest call.
     /// **Complexity** O(new bytes) per call. **Spec** draft-76 §5.1, §5.2 steps 1–9.
     constexpr parse_result parse(std::string_view buf) noexcept {
@@ -93,7 +129,16 @@ public:
             return result_;
         }
         if (!tok_.done()) {
+            if (tok_.position() == 0 && !buf.empty() && buf[0] == tls_handshake_record) {
+                return fail(error::tls_on_plain_port, 0);
+            }
             const detail::head_step s = tok_.advance(buf, cfg_.max_head_bytes, cfg_.max_fields);
+            // The first broken rule in stream order decides: the request line, then each whole
+            // field in turn, then the tokenizer's own verdict (which lies after both).
+            const parse_result early = check_progress(s);
+            if (early.status == parse_status::failed) {
+                return early;
+            }
             if (s.status == parse_status::failed) {
                 return fail(s.err, s.pos);
             }
@@ -107,12 +152,12 @@ public:
         }
         // Awaiting key3 (§5.1: exactly 8 bytes after the blank line, maybe in a later read).
         const std::size_t head = tok_.position();
-        if (head > buf.size() || buf.size() - head < 8) { // (no head + 8: it cannot wrap)
+        if (head > buf.size() || buf.size() - head < key3_size) { // (head + 8 cannot wrap)
             return {parse_status::need_more, error::none, buf.size()};
         }
-        key3_.assign(buf.data() + head, 8);
+        key3_.assign(buf.data() + head, key3_size);
         response_ = challenge_from_parts(part1_, part2_, key3_.view());
-        result_ = {parse_status::complete, error::none, head + 8};
+        result_ = {parse_status::complete, error::none, head + key3_size};
         return result_;
     }
 
@@ -140,8 +185,15 @@ public:
         return kind_ != dialect::unknown && kind_ != dialect::rfc6455 &&
                result_.status != parse_status::failed;
     }
-    /// The request's kind; unknown until the head is complete.
+    /// The request's kind; unknown until the head is complete. After a failure: draft76 when
+    /// a key field had been read, draft75 when `Upgrade: WebSocket` had (so a server can log
+    /// which dialect a failing client spoke), rfc6455 for rfc6455_request, else unknown.
     constexpr dialect kind() const noexcept { return kind_; }
+    /// The draft to speak once the head is complete: draft75 for a draft-75 request, else
+    /// draft76 (what decoder_config_for uses).
+    constexpr draft version() const noexcept {
+        return kind_ == dialect::draft75 ? draft::draft75 : draft::draft76;
+    }
     /// Size of the head including its blank line (valid once the head is complete).
     constexpr std::size_t head_size() const noexcept { return tok_.position(); }
 
@@ -193,22 +245,30 @@ public:
     }
 
 private:
+    /// The first byte of a TLS record of type handshake (RFC 8446 §5.1): a ClientHello.
+    static constexpr char tls_handshake_record = '\x16';
+    /// "No such field" in a field slot; above every field index.
     static constexpr std::uint8_t none_idx = 0xFF;
+    static_assert(max_fields_capacity < none_idx, "field indexes must fit below none_idx");
+    /// Largest max_head_bytes honoured: offsets are stored in 32 bits.
+    static constexpr std::size_t max_head_bytes_cap = std::size_t{1} << 30;
+    /// Bytes of key3 after the head (draft-76 §5.1).
+    static constexpr std::size_t key3_size = 8;
     struct range {
         std::uint32_t off = 0;
         std::uint32_t len = 0;
     };
     struct key3_store {
-        std::array<char, 8> bytes{};
+        std::array<char, key3_size> bytes{};
         bool set = false;
         constexpr void assign(const char* p, std::size_t n) noexcept {
-            for (std::size_t i = 0; i < n && i < 8; ++i) {
+            for (std::size_t i = 0; i < n && i < key3_size; ++i) {
                 bytes[i] = p[i];
             }
             set = true;
         }
         constexpr std::string_view view() const noexcept {
-            return set ? std::string_view(bytes.data(), 8) : std::string_view();
+            return set ? std::string_view(bytes.data(), key3_size) : std::string_view();
         }
     };
 
@@ -221,12 +281,74 @@ private:
     }
     constexpr parse_result fail(error e, std::size_t at) noexcept {
         result_ = {parse_status::failed, e, at};
+        if (kind_ == dialect::unknown) {
+            kind_ = recognised();
+        }
         return result_;
     }
+    /// Fails at a byte of the head that the tokenizer has passed: it stops there too, so
+    /// field_count() and head_size() do not depend on how far a read reached.
+    constexpr parse_result fail_within(error e, std::size_t at, std::size_t fields) noexcept {
+        tok_.stop_at(fields, at);
+        return fail(e, at);
+    }
+    /// The dialect the fields read so far announce.
+    constexpr dialect recognised() const noexcept {
+        if (key1_ != none_idx || key2_ != none_idx) {
+            return dialect::draft76;
+        }
+        if (upgrade_ != none_idx && is_websocket(value_of(upgrade_))) {
+            return dialect::draft75;
+        }
+        return dialect::unknown;
+    }
+    /// `Upgrade: WebSocket`, in any case, with optional whitespace around it.
+    static constexpr bool is_websocket(std::string_view v) noexcept {
+        return detail::iequals(detail::trim_ows(v), "WebSocket");
+    }
 
-    /// Checks `GET SP resource SP HTTP/1.1` (draft-76 §4.1 step 5).
-    constexpr parse_result check_request_line() noexcept {
-        const std::string_view line = tok_.start_line(buf_);
+    /// Checks what the last advance() completed: the request line once it ends (or, when the
+    /// tokenizer failed inside it, the part before the failure, whose own fault would be
+    /// earlier), then every field whose line ended.
+    constexpr parse_result check_progress(const detail::head_step& s) noexcept {
+        if (!line_checked_) {
+            const bool ended = tok_.start_line_ended();
+            if (!ended && s.status != parse_status::failed) {
+                return {};
+            }
+            const std::string_view line =
+                ended ? tok_.start_line(buf_) : buf_.substr(0, s.pos < buf_.size() ? s.pos : 0);
+            const line_verdict v = check_request_line(line, !ended);
+            if (v.err != error::none && (ended || v.at < s.pos)) {
+                return fail_within(v.err, v.at, 0);
+            }
+            if (!ended) {
+                return {};
+            }
+            resource_ = v.resource;
+            line_checked_ = true;
+        }
+        for (; checked_ < tok_.field_count(); ++checked_) {
+            const parse_result r = check_field(checked_);
+            if (r.status == parse_status::failed) {
+                return r;
+            }
+        }
+        return {};
+    }
+
+    struct line_verdict {
+        error err = error::none;
+        std::size_t at = 0;
+        range resource{};
+    };
+
+    /// Checks `GET SP resource SP HTTP/1.1` (draft-76 §4.1 step 5; the draft's client sends
+    /// exactly this line, §4.1 steps 1–5 of its opening handshake).
+    /// `partial`: the line was cut short by a fault after it, so a version that is a prefix
+    /// of `HTTP/1.1` has no offending byte yet.
+    static constexpr line_verdict check_request_line(std::string_view line,
+                                                     bool partial = false) noexcept {
         // The usual line, `GET /… HTTP/1.1` with no SP, '#' or byte above 0x7F in the target,
         // passes every check below: take it without the three searches.
         if (line.size() >= 14 && line.substr(0, 5) == "GET /" &&
@@ -237,57 +359,59 @@ private:
                 ++i;
             }
             if (i == end) {
-                resource_ = {4, static_cast<std::uint32_t>(end - 4)};
-                return result_;
+                return {error::none, 0, {4, static_cast<std::uint32_t>(end - 4)}};
             }
         }
         // Each structural fault is reported where the line first departs from the form: a
-        // missing space or token at the line's end, an extra space where it stands.
+        // wrong method once its token is whole, a missing space or token at the line's end, an
+        // extra space where it stands.
         const std::size_t sp1 = line.find(' ');
-        if (sp1 == std::string_view::npos) {
-            return fail(error::bad_request_line, line.size());
+        for (std::size_t i = 0; i < sp1 && i < line.size(); ++i) {
+            if (!detail::is_tchar(line[i])) {
+                return {error::bad_request_line, i};
+            }
         }
         if (sp1 == 0) {
-            return fail(error::bad_request_line, 0);
+            return {error::bad_request_line, 0};
+        }
+        if (sp1 != std::string_view::npos && line.substr(0, sp1) != "GET") {
+            return {error::bad_method, 0};
+        }
+        if (sp1 == std::string_view::npos) {
+            return {error::bad_request_line, line.size()};
         }
         const std::size_t sp2 = line.find(' ', sp1 + 1);
         if (sp2 == std::string_view::npos) {
-            return fail(error::bad_request_line, line.size());
+            return {error::bad_request_line, line.size()};
         }
         if (sp2 == sp1 + 1) {
-            return fail(error::bad_request_line, sp2);
+            return {error::bad_request_line, sp2};
         }
         const std::size_t sp3 = line.find(' ', sp2 + 1);
         if (sp3 != std::string_view::npos) {
-            return fail(error::bad_request_line, sp3);
+            return {error::bad_request_line, sp3};
         }
         if (sp2 + 1 == line.size()) {
-            return fail(error::bad_request_line, line.size());
+            return {error::bad_request_line, line.size()};
         }
-        for (std::size_t i = 0; i < sp1; ++i) {
-            if (!detail::is_tchar(line[i])) {
-                return fail(error::bad_request_line, i);
-            }
-        }
-        if (line.substr(0, sp1) != "GET") {
-            return fail(error::bad_method, 0);
-        }
-        if (line.substr(sp2 + 1) != "HTTP/1.1") {
-            return fail(error::bad_version, sp2 + 1);
+        const std::string_view http = line.substr(sp2 + 1);
+        if (http != "HTTP/1.1" &&
+            !(partial && http.size() < 8 && http == std::string_view("HTTP/1.1", http.size()))) {
+            return {error::bad_version, sp2 + 1};
         }
         const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
         if (target[0] != '/') {
-            return fail(error::bad_request_target, sp1 + 1);
+            return {error::bad_request_target, sp1 + 1};
         }
         for (std::size_t i = 0; i < target.size(); ++i) {
             const auto b = detail::byte(target[i]);
             if (target[i] == '#' || b >= 0x80) {
-                return fail(error::bad_request_target, sp1 + 1 + i);
+                return {error::bad_request_target, sp1 + 1 + i};
             }
         }
-        resource_ = {static_cast<std::uint32_t>(sp1 + 1),
-                     static_cast<std::uint32_t>(target.size())};
-        return result_;
+        return {error::none,
+                0,
+                {static_cast<std::uint32_t>(sp1 + 1), static_cast<std::uint32_t>(target.size())}};
     }
 
     /// A field name (tchar only, as the tokenizer checked) against a lower-case literal of
@@ -300,11 +424,7 @@ private:
         if (!detail::in_constant_evaluation() && n >= 8) {
             // Overlapping 8-byte words: first, middle, last (names here are 4..22 bytes).
             constexpr std::uint64_t fold = 0x2020202020202020u;
-            const auto word = [](const char* p) {
-                std::uint64_t w = 0;
-                std::memcpy(&w, p, 8);
-                return w;
-            };
+            const auto word = detail::load_le<std::uint64_t>;
             const std::size_t mid = (n - 8) / 2;
             const std::uint64_t d =
                 ((word(name.data()) | fold) ^ word(lower.data())) |
@@ -315,11 +435,7 @@ private:
         if (!detail::in_constant_evaluation() && n >= 4) {
             // Two overlapping 4-byte words: first and last (names here are 4..7 bytes).
             constexpr std::uint32_t fold = 0x20202020u;
-            const auto word = [](const char* p) {
-                std::uint32_t w = 0;
-                std::memcpy(&w, p, 4);
-                return w;
-            };
+            const auto word = detail::load_le<std::uint32_t>;
             const std::uint32_t d =
                 ((word(name.data()) | fold) ^ word(lower.data())) |
                 ((word(name.data() + n - 4) | fold) ^ word(lower.data() + n - 4));
@@ -332,156 +448,188 @@ private:
         return diff == 0;
     }
 
-    /// Records a field the parser cares about; a second occurrence is refused.
-    static constexpr bool note(std::uint8_t& slot, std::uint8_t idx) noexcept {
+    /// Field `i`, whose line has ended: notes the fields the parser cares about and checks
+    /// what one field decides alone (a duplicate, `Host`, a key), so the earliest fault wins.
+    constexpr parse_result check_field(std::size_t i) noexcept {
+        const detail::field_span& sp = tok_.span(i);
+        const std::string_view name(buf_.data() + sp.name_off, sp.name_len);
+        const auto idx = static_cast<std::uint8_t>(i);
+        std::uint8_t* slot = nullptr;
+        // Each case label is the length of the names it compares (static_asserts below).
+        switch (name.size()) {
+        case 4:
+            if (name_is(name, "host")) {
+                slot = &host_;
+            }
+            break;
+        case 6:
+            if (name_is(name, "origin")) {
+                slot = &origin_;
+            }
+            break;
+        case 7:
+            if (name_is(name, "upgrade")) {
+                slot = &upgrade_;
+            }
+            break;
+        case 10:
+            if (name_is(name, "connection")) {
+                slot = &connection_;
+            }
+            break;
+        case 17:
+            rfc6455_ = rfc6455_ || name_is(name, "sec-websocket-key");
+            break;
+        case 18:
+            if (name_is(name, "sec-websocket-key1")) {
+                return note_key(key1_, part1_, idx);
+            }
+            if (name_is(name, "sec-websocket-key2")) {
+                return note_key(key2_, part2_, idx);
+            }
+            if (name_is(name, "websocket-protocol")) {
+                note_protocol(protocol75_, dup75_at_, idx);
+            }
+            break;
+        case 19:
+            if (name_is(name, "sec-websocket-draft")) {
+                slot = &draft_;
+            }
+            break;
+        case 21:
+            rfc6455_ = rfc6455_ || name_is(name, "sec-websocket-version");
+            break;
+        case 22:
+            if (name_is(name, "sec-websocket-protocol")) {
+                note_protocol(protocol76_, dup76_at_, idx);
+            }
+            break;
+        default:
+            break;
+        }
+        if (slot == nullptr) {
+            return {};
+        }
+        if (*slot != none_idx) {
+            return fail_within(error::duplicate_field, sp.name_off, i + 1);
+        }
+        *slot = idx;
+        if (slot == &host_) {
+            // The Host is echoed into the location (draft-76 §5.2 step 12): only a host name or
+            // IP literal with an optional port may pass, never an empty or spaced value.
+            const std::size_t bad = detail::host_error_at(value_of(host_));
+            if (bad != std::string_view::npos) {
+                return fail_within(error::bad_host, sp.value_off + bad, i + 1);
+            }
+        }
+        return {};
+    }
+    static_assert(std::string_view("sec-websocket-key").size() == 17 &&
+                  std::string_view("sec-websocket-key1").size() == 18 &&
+                  std::string_view("websocket-protocol").size() == 18 &&
+                  std::string_view("sec-websocket-draft").size() == 19 &&
+                  std::string_view("sec-websocket-version").size() == 21 &&
+                  std::string_view("sec-websocket-protocol").size() == 22 &&
+                  std::string_view("connection").size() == 10);
+
+    /// A key field: refused when repeated or when its value breaks §5.2 steps 4–9.
+    constexpr parse_result note_key(std::uint8_t& slot, std::uint32_t& part,
+                                    std::uint8_t idx) noexcept {
+        const detail::field_span& sp = tok_.span(idx);
         if (slot != none_idx) {
-            return false;
+            return fail_within(error::duplicate_key, sp.name_off, std::size_t{idx} + 1);
         }
         slot = idx;
-        return true;
+        const key_result k = parse_key(value_of(idx));
+        if (k.err != error::none) {
+            return fail_within(k.err, sp.value_off, std::size_t{idx} + 1);
+        }
+        part = k.part;
+        return {};
     }
 
-    /// Runs once the head is complete: finds the fields and decides the dialect.
+    /// A protocol field. A repeat matters only in the dialect that reads that field (the
+    /// other draft's field is ignored, repeats included), which the whole head decides.
+    static constexpr void note_protocol(std::uint8_t& slot, std::uint32_t& dup_at,
+                                        std::uint8_t idx) noexcept {
+        if (slot == none_idx) {
+            slot = idx;
+        } else if (dup_at == 0) {
+            dup_at = idx; // resolved to an offset by classify()
+        }
+    }
+
+    /// Checks the subprotocol the dialect reads (draft-76 §4.1 step 12: U+0020–U+007E).
+    constexpr parse_result check_protocol(std::uint8_t proto) noexcept {
+        if (proto == none_idx) {
+            return {};
+        }
+        const std::string_view p = value_of(proto);
+        if (p.empty()) {
+            return fail(error::bad_protocol, value_off(proto));
+        }
+        for (std::size_t i = 0; i < p.size(); ++i) {
+            const auto b = detail::byte(p[i]);
+            if (b < 0x20 || b > 0x7E) {
+                return fail(error::bad_protocol, value_off(proto) + i);
+            }
+        }
+        return {};
+    }
+
+    /// Runs once the head is complete (every field already checked alone): decides the
+    /// dialect and checks what depends on several fields.
     constexpr parse_result classify() noexcept {
-        const parse_result line = check_request_line();
-        if (line.status == parse_status::failed) {
-            return line;
-        }
-        bool rfc6455 = false;
-        error dup_err = error::none;
-        std::size_t dup_at = 0;
-        for (std::size_t i = 0; i < tok_.field_count(); ++i) {
-            const detail::field_span& sp = tok_.span(i);
-            const std::string_view name(buf_.data() + sp.name_off, sp.name_len);
-            const auto idx = static_cast<std::uint8_t>(i);
-            std::uint8_t* slot = nullptr;
-            error dup = error::duplicate_field;
-            switch (name.size()) {
-            case 4:
-                if (name_is(name, "host")) {
-                    slot = &host_;
-                }
-                break;
-            case 6:
-                if (name_is(name, "origin")) {
-                    slot = &origin_;
-                }
-                break;
-            case 7:
-                if (name_is(name, "upgrade")) {
-                    slot = &upgrade_;
-                }
-                break;
-            case 10:
-                if (name_is(name, "connection")) {
-                    slot = &connection_;
-                }
-                break;
-            case 17:
-                rfc6455 = rfc6455 || name_is(name, "sec-websocket-key");
-                break;
-            case 18:
-                if (name_is(name, "sec-websocket-key1")) {
-                    slot = &key1_;
-                    dup = error::duplicate_key;
-                } else if (name_is(name, "sec-websocket-key2")) {
-                    slot = &key2_;
-                    dup = error::duplicate_key;
-                } else if (name_is(name, "websocket-protocol")) {
-                    slot = &protocol75_;
-                }
-                break;
-            case 19:
-                if (name_is(name, "sec-websocket-draft")) {
-                    slot = &draft_;
-                }
-                break;
-            case 21:
-                rfc6455 = rfc6455 || name_is(name, "sec-websocket-version");
-                break;
-            case 22:
-                if (name_is(name, "sec-websocket-protocol")) {
-                    slot = &protocol76_;
-                }
-                break;
-            default:
-                break;
-            }
-            if (slot != nullptr && !note(*slot, idx) && dup_err == error::none) {
-                dup_err = dup;
-                dup_at = sp.name_off;
-            }
-        }
-        if (rfc6455) {
+        const std::size_t head = tok_.position();
+        if (rfc6455_) {
             kind_ = dialect::rfc6455;
-            return fail(error::rfc6455_request, tok_.position());
-        }
-        if (dup_err != error::none) {
-            return fail(dup_err, dup_at);
-        }
-        if (host_ == none_idx) {
-            return fail(error::missing_host, tok_.position());
+            return fail(error::rfc6455_request, head);
         }
         const bool has_keys = key1_ != none_idx || key2_ != none_idx;
-        const bool conn_upgrade = connection_ != none_idx &&
-                                  detail::list_contains_token(value_of(connection_), "upgrade");
+        const std::uint32_t dup = has_keys ? dup76_at_ : dup75_at_;
+        if (dup != 0) {
+            return fail(error::duplicate_field, tok_.span(dup).name_off);
+        }
+        if (host_ == none_idx) {
+            return fail(error::missing_host, head);
+        }
         // Without keys, only `Upgrade: WebSocket` makes a WebSocket (draft-75) request; any
         // other GET is plain HTTP, which may ignore an Upgrade it does not speak (RFC 9110
         // §7.8: `h2c`, or a stray `Connection: Upgrade`).
-        if (!has_keys &&
-            (upgrade_ == none_idx || !detail::iequals(value_of(upgrade_), "WebSocket"))) {
+        const bool upgrade_ws = upgrade_ != none_idx && is_websocket(value_of(upgrade_));
+        if (!has_keys && !upgrade_ws) {
             kind_ = dialect::http;
-            result_ = {parse_status::complete, error::none, tok_.position()};
+            result_ = {parse_status::complete, error::none, head};
             return result_;
         }
         if (upgrade_ == none_idx) {
-            return fail(error::missing_upgrade, tok_.position());
+            return fail(error::missing_upgrade, head);
         }
-        if (!detail::iequals(value_of(upgrade_), "WebSocket")) {
+        if (!upgrade_ws) {
             return fail(error::bad_upgrade, value_off(upgrade_));
         }
         if (connection_ == none_idx) {
-            return fail(error::missing_connection, tok_.position());
+            return fail(error::missing_connection, head);
         }
-        if (!conn_upgrade) {
+        if (!detail::list_contains_token(value_of(connection_), "upgrade")) {
             return fail(error::bad_connection, value_off(connection_));
         }
-        if (draft_ != none_idx && value_of(draft_) != "0") {
+        if (draft_ != none_idx && detail::trim_ows(value_of(draft_)) != "0") {
             return fail(error::unsupported_draft, value_off(draft_));
         }
         if (has_keys && (key1_ == none_idx || key2_ == none_idx)) {
-            return fail(error::only_one_key, tok_.position());
+            return fail(error::only_one_key, head);
         }
-        const std::uint8_t proto = has_keys ? protocol76_ : protocol75_;
-        if (proto != none_idx) {
-            const std::string_view p = value_of(proto);
-            if (p.empty()) {
-                return fail(error::bad_protocol, value_off(proto));
-            }
-            for (std::size_t i = 0; i < p.size(); ++i) {
-                const auto b = detail::byte(p[i]);
-                if (b < 0x20 || b > 0x7E) {
-                    return fail(error::bad_protocol, value_off(proto) + i);
-                }
-            }
+        const parse_result p = check_protocol(has_keys ? protocol76_ : protocol75_);
+        if (p.status == parse_status::failed) {
+            return p;
         }
+        kind_ = has_keys ? dialect::draft76 : dialect::draft75;
         if (!has_keys) {
-            kind_ = dialect::draft75;
-            result_ = {parse_status::complete, error::none, tok_.position()};
+            result_ = {parse_status::complete, error::none, head};
             return result_;
         }
-        const key_result k1 = parse_key(value_of(key1_));
-        if (k1.err != error::none) {
-            return fail(k1.err, value_off(key1_));
-        }
-        const key_result k2 = parse_key(value_of(key2_));
-        if (k2.err != error::none) {
-            return fail(k2.err, value_off(key2_));
-        }
-        part1_ = k1.part;
-        part2_ = k2.part;
-        kind_ = dialect::draft76;
-        return {parse_status::need_more, error::none, tok_.position()};
+        return {parse_status::need_more, error::none, head};
     }
 
     request_config cfg_;
@@ -499,289 +647,224 @@ private:
     std::uint8_t key1_ = none_idx;
     std::uint8_t key2_ = none_idx;
     std::uint8_t draft_ = none_idx;
+    bool line_checked_ = false;
+    bool rfc6455_ = false;
+    std::size_t checked_ = 0;    ///< fields checked by check_field
+    std::uint32_t dup75_at_ = 0; ///< index of a repeated WebSocket-Protocol (0: none)
+    std::uint32_t dup76_at_ = 0; ///< index of a repeated Sec-WebSocket-Protocol (0: none)
     std::uint32_t part1_ = 0;
     std::uint32_t part2_ = 0;
     key3_store key3_{};
     challenge_bytes response_{};
 };
 
-/// A list of extra response fields (e.g. `Set-Cookie`). **Lifetime** it views the caller's
-/// array, which must outlive the call it is passed to.
-struct field_list {
-    const header_field* data = nullptr;
-    std::size_t size = 0;
-    constexpr field_list() noexcept = default;
-    constexpr field_list(const header_field* d, std::size_t n) noexcept : data(d), size(n) {}
-    template <std::size_t N>
-    constexpr field_list(const header_field (&a)[N]) noexcept : data(a), size(N) {} // NOLINT
-};
-
 /// What the server puts in its answer besides what the request dictates.
 struct response_options {
     /// `wss` in the location: the client connected over TLS, perhaps to a proxy in front of
-    /// this server (draft-76 §3; NOTES §14.3: the scheme the client saw, not the transport's).
+    /// this server (draft-76 §3: the scheme the client used, not the transport's).
     bool secure = false;
     /// The public `host[:port]` for the location; empty: the request's `Host`.
     std::string_view host{};
-    /// The origin to echo; empty: the request's `Origin`. One of the two must be non-empty
-    /// for draft-76 and -75 (WebKit fails without `Sec-WebSocket-Origin`).
+    /// The origin to echo; empty: the request's `Origin` (WebKit fails without
+    /// `Sec-WebSocket-Origin`). With neither, see require_origin.
     std::string_view origin{};
-    /// The subprotocol to echo (an exact echo of the request's; §4.1 step 41); empty: none.
+    /// The subprotocol to answer with: an exact echo of the request's (draft-76 §4.1 step 41),
+    /// U+0020–U+007E. Empty: see echo_protocol.
     std::string_view protocol{};
     /// Extra fields written after the WebSocket ones.
     field_list extra_fields{};
-};
-
-/// The outcome of writing bytes into a caller buffer.
-struct write_result {
-    error err = error::none;
-    /// Bytes written; with buffer_too_small, the bytes that would be needed.
-    std::size_t size = 0;
+    /// With `protocol` empty: true (the default since 1.1) echoes the request's subprotocol,
+    /// as its client requires (a client that asked for one fails without it, §4.1 step 41);
+    /// false answers with none, and such a client fails the connection.
+    bool echo_protocol = true;
+    /// With `origin` empty and no `Origin` in the request (a client that is not a browser):
+    /// false (the default since 1.1) answers with the origin the request's `Host` implies
+    /// (`http://` + Host, `https://` when `secure`), which a same-origin page would have sent;
+    /// true refuses with missing_origin, as 1.0 did.
+    bool require_origin = false;
 };
 
 namespace detail {
 
-/// Writes into a bounded buffer, counting what would be needed when it does not fit.
-class bounded_writer {
+/// Copies pieces to a buffer known to be large enough.
+class piece_copier {
 public:
-    constexpr bounded_writer(char* out, std::size_t cap) noexcept : out_(out), cap_(cap) {}
-    constexpr void put(std::string_view s) noexcept {
-        if (n_ <= cap_ && s.size() <= cap_ - n_) {
-            if (!detail::in_constant_evaluation()) {
-                if (!s.empty()) {
-                    std::memcpy(out_ + n_, s.data(), s.size());
-                }
-            } else {
-                for (std::size_t i = 0; i < s.size(); ++i) {
-                    out_[n_ + i] = s[i];
-                }
-            }
-        } else {
-            overflow_ = true;
+    explicit piece_copier(char* out) noexcept : o_(out) {}
+    void operator()(std::string_view piece) noexcept {
+        if (!piece.empty()) {
+            std::memcpy(o_, piece.data(), piece.size());
+            o_ += piece.size();
         }
-        n_ += s.size();
-    }
-    void put_bulk(std::string_view s) noexcept {
-        if (n_ <= cap_ && s.size() <= cap_ - n_) {
-            if (!s.empty()) {
-                std::memcpy(out_ + n_, s.data(), s.size());
-            }
-        } else {
-            overflow_ = true;
-        }
-        n_ += s.size();
-    }
-    constexpr void put_uint(std::size_t v) noexcept {
-        char digits[20] = {};
-        std::size_t k = 0;
-        do {
-            digits[k++] = static_cast<char>('0' + static_cast<int>(v % 10U));
-            v /= 10U;
-        } while (v != 0);
-        char rev[20] = {};
-        for (std::size_t i = 0; i < k; ++i) {
-            rev[i] = digits[k - 1 - i];
-        }
-        put(std::string_view(rev, k));
-    }
-    constexpr write_result result() const noexcept {
-        return {overflow_ ? error::buffer_too_small : error::none, n_};
     }
 
 private:
-    char* out_;
-    std::size_t cap_;
-    std::size_t n_ = 0;
-    bool overflow_ = false;
+    char* o_;
 };
 
-/// True when `s` may not be written into a head: CR, LF or NUL (which could split the
-/// message) or another control byte but HTAB (which a peer would refuse).
-constexpr bool unsafe(std::string_view s) noexcept {
-    std::size_t i = 0;
-    if (!in_constant_evaluation()) {
-        // Eight bytes at a time while none is below 0x20 or DEL (an HTAB stops the words; the
-        // loop below passes it).
-        while (s.size() - i >= 8 && swar_controls(load_le64(s.data() + i)) == 0) {
-            i += 8;
-        }
-    }
-    for (; i < s.size(); ++i) {
-        const char c = s[i];
-        if (is_forbidden_control(c)) {
-            return true;
-        }
-    }
-    return false;
-}
+/// Adds up the sizes of pieces.
+struct piece_counter {
+    std::size_t n = 0;
+    constexpr void operator()(std::string_view piece) noexcept { n += piece.size(); }
+};
 
-constexpr bool valid_field_name(std::string_view s) noexcept {
-    if (s.empty()) {
-        return false;
-    }
-    for (char c : s) {
-        if (!is_tchar(c)) {
-            return false;
+/// What a response head is made of, decided once and then written piece by piece.
+struct response_head_parts {
+    bool is76 = true;
+    bool secure = false;
+    std::string_view origin_scheme{}; ///< "http://" or "https://" before a Host-made origin
+    std::string_view origin{};
+    std::string_view host{};
+    std::string_view resource{};
+    std::string_view protocol{};
+    field_list extra{};
+
+    /// Passes the head's pieces, in order, to `put`. Adjacent fixed strings are merged, so a
+    /// §1.2 answer is nine pieces.
+    template <class Put> constexpr void emit(Put& put) const noexcept {
+        put(is76 ? "HTTP/1.1 101 WebSocket Protocol Handshake\r\n"
+                   "Upgrade: WebSocket\r\nConnection: Upgrade\r\n"
+                   "Sec-WebSocket-Origin: "
+                 : "HTTP/1.1 101 Web Socket Protocol Handshake\r\n"
+                   "Upgrade: WebSocket\r\nConnection: Upgrade\r\n"
+                   "WebSocket-Origin: ");
+        put(origin_scheme);
+        put(origin);
+        if (is76) {
+            put(secure ? "\r\nSec-WebSocket-Location: wss://"
+                       : "\r\nSec-WebSocket-Location: ws://");
+        } else {
+            put(secure ? "\r\nWebSocket-Location: wss://" : "\r\nWebSocket-Location: ws://");
         }
+        put(host);
+        put(resource);
+        if (!protocol.empty()) {
+            put(is76 ? "\r\nSec-WebSocket-Protocol: " : "\r\nWebSocket-Protocol: ");
+            put(protocol);
+        }
+        for (std::size_t i = 0; i < extra.size; ++i) {
+            put("\r\n");
+            put(extra.data[i].name);
+            put(": ");
+            put(extra.data[i].value);
+        }
+        put("\r\n\r\n");
     }
-    return true;
-}
+};
 
 } // namespace detail
 
 /// Writes the response head for an accepted request: status line, `Upgrade`, `Connection`,
 /// origin, location, optional protocol, extra fields and the blank line. For draft-75 this is
-/// the whole response; for draft-76 the 16 bytes of `req.challenge()` follow (headers first:
-/// this may be called as soon as `req.head_complete()`, before key3 has arrived).
-/// **Errors** missing_origin (no origin to echo), unsafe_value (a caller value holds a
-/// control byte such as CR, LF or NUL, or an extra field name is not a token),
-/// buffer_too_small (`size` = bytes needed),
-/// bad_upgrade when `req` is not a complete draft-75/76 head.
+/// the whole response; for draft-76 the 16 bytes of `req.challenge()` follow. Headers first is
+/// the recommended path: call this as soon as `req.head_complete()`, before key3 has arrived
+/// (some proxies hold key3 back until they see the 101), and send the 16 bytes when parse()
+/// completes.
+/// **Errors** wrong_state (`req` is not a complete draft-75/76 head: plain HTTP, RFC 6455,
+/// failed or unfinished); unsafe_value (a caller value holds a control byte such as CR, LF or
+/// NUL, or an extra field name is not a token); bad_protocol (`opt.protocol` outside
+/// U+0020–U+007E); missing_origin (no origin to echo and `opt.require_origin`);
+/// buffer_too_small (`size` = bytes needed; nothing is written).
 /// **Spec** draft-76 §5.2 steps 10–12; draft-75 §5.2.
 inline write_result write_response_head(const request_parser& req, const response_options& opt,
                                         char* out, std::size_t cap) noexcept {
-    const bool is76 = req.kind() == dialect::draft76;
-    if (!req.head_complete() || (!is76 && req.kind() != dialect::draft75)) {
-        return {error::bad_upgrade, 0};
+    detail::response_head_parts parts;
+    parts.is76 = req.kind() == dialect::draft76;
+    if (!req.head_complete() || (!parts.is76 && req.kind() != dialect::draft75)) {
+        return {error::wrong_state, 0};
     }
-    const std::string_view origin = opt.origin.empty() ? req.origin() : opt.origin;
-    const std::string_view host = opt.host.empty() ? req.host() : opt.host;
+    const std::string_view req_protocol = req.protocol();
     // An echo of the request's own subprotocol (the same bytes) was checked by the parser
     // (U+0020–U+007E only), so it is not scanned again.
-    const std::string_view req_protocol = req.protocol();
     const bool protocol_echo =
         opt.protocol.data() == req_protocol.data() && opt.protocol.size() == req_protocol.size();
     if (detail::unsafe(opt.origin) || detail::unsafe(opt.host) ||
-        (!protocol_echo && detail::unsafe(opt.protocol))) {
+        (!protocol_echo && detail::unsafe(opt.protocol)) ||
+        !detail::safe_fields(opt.extra_fields)) {
         return {error::unsafe_value, 0};
     }
-    for (std::size_t i = 0; i < opt.extra_fields.size; ++i) {
-        const header_field& f = opt.extra_fields.data[i];
-        if (!detail::valid_field_name(f.name) || detail::unsafe(f.value)) {
-            return {error::unsafe_value, 0};
+    if (!protocol_echo && !opt.protocol.empty() && !detail::valid_protocol(opt.protocol)) {
+        return {error::bad_protocol, 0};
+    }
+    parts.secure = opt.secure;
+    parts.host = opt.host.empty() ? req.host() : opt.host;
+    parts.resource = req.resource();
+    parts.origin = opt.origin.empty() ? req.origin() : opt.origin;
+    if (parts.origin.empty()) {
+        if (opt.require_origin) {
+            return {error::missing_origin, 0};
         }
+        parts.origin_scheme = opt.secure ? "https://" : "http://";
+        parts.origin = req.host();
     }
-    if (origin.empty()) {
-        return {error::missing_origin, 0};
+    parts.protocol = opt.protocol.empty() && opt.echo_protocol ? req_protocol : opt.protocol;
+    parts.extra = opt.extra_fields;
+    detail::piece_counter count;
+    parts.emit(count);
+    if (count.n > cap) {
+        return {error::buffer_too_small, count.n};
     }
-    // Fast path: size the response, then copy its pieces without per-piece checks. Adjacent
-    // fixed strings are merged, so a §1.2 answer is nine copies. The bytes are those the
-    // bounded writer below would write; it stays for buffers too small (it writes the pieces
-    // that fit and reports the size needed).
-    constexpr std::string_view head76 = "HTTP/1.1 101 WebSocket Protocol Handshake\r\n"
-                                        "Upgrade: WebSocket\r\nConnection: Upgrade\r\n"
-                                        "Sec-WebSocket-Origin: ";
-    constexpr std::string_view head75 = "HTTP/1.1 101 Web Socket Protocol Handshake\r\n"
-                                        "Upgrade: WebSocket\r\nConnection: Upgrade\r\n"
-                                        "WebSocket-Origin: ";
-    constexpr std::string_view loc76 = "\r\nSec-WebSocket-Location: ws://";
-    constexpr std::string_view loc76s = "\r\nSec-WebSocket-Location: wss://";
-    constexpr std::string_view loc75 = "\r\nWebSocket-Location: ws://";
-    constexpr std::string_view loc75s = "\r\nWebSocket-Location: wss://";
-    constexpr std::string_view proto76 = "\r\nSec-WebSocket-Protocol: ";
-    constexpr std::string_view proto75 = "\r\nWebSocket-Protocol: ";
-    const std::string_view head = is76 ? head76 : head75;
-    const std::string_view loc =
-        is76 ? (opt.secure ? loc76s : loc76) : (opt.secure ? loc75s : loc75);
-    const std::string_view proto = is76 ? proto76 : proto75;
-    const std::string_view resource = req.resource();
-    std::size_t need = head.size() + origin.size() + loc.size() + host.size() + resource.size() + 4;
-    if (!opt.protocol.empty()) {
-        need += proto.size() + opt.protocol.size();
-    }
-    for (std::size_t i = 0; i < opt.extra_fields.size; ++i) {
-        need += 4 + opt.extra_fields.data[i].name.size() + opt.extra_fields.data[i].value.size();
-    }
-    if (need <= cap) {
-        char* o = out;
-        const auto copy = [&o](std::string_view piece) {
-            if (!piece.empty()) {
-                std::memcpy(o, piece.data(), piece.size());
-                o += piece.size();
-            }
-        };
-        copy(head);
-        copy(origin);
-        copy(loc);
-        copy(host);
-        copy(resource);
-        if (!opt.protocol.empty()) {
-            copy(proto);
-            copy(opt.protocol);
-        }
-        for (std::size_t i = 0; i < opt.extra_fields.size; ++i) {
-            copy("\r\n");
-            copy(opt.extra_fields.data[i].name);
-            copy(": ");
-            copy(opt.extra_fields.data[i].value);
-        }
-        copy("\r\n\r\n");
-        return {error::none, need};
-    }
-    detail::bounded_writer w(out, cap);
-    w.put(is76 ? "HTTP/1.1 101 WebSocket Protocol Handshake\r\n"
-               : "HTTP/1.1 101 Web Socket Protocol Handshake\r\n");
-    w.put("Upgrade: WebSocket\r\nConnection: Upgrade\r\n");
-    w.put(is76 ? "Sec-WebSocket-Origin: " : "WebSocket-Origin: ");
-    w.put(origin);
-    w.put(is76 ? "\r\nSec-WebSocket-Location: " : "\r\nWebSocket-Location: ");
-    w.put(opt.secure ? "wss://" : "ws://");
-    w.put(host);
-    w.put(req.resource());
-    w.put("\r\n");
-    if (!opt.protocol.empty()) {
-        w.put(is76 ? "Sec-WebSocket-Protocol: " : "WebSocket-Protocol: ");
-        w.put(opt.protocol);
-        w.put("\r\n");
-    }
-    for (std::size_t i = 0; i < opt.extra_fields.size; ++i) {
-        w.put(opt.extra_fields.data[i].name);
-        w.put(": ");
-        w.put(opt.extra_fields.data[i].value);
-        w.put("\r\n");
-    }
-    w.put("\r\n");
-    return w.result();
+    detail::piece_copier copy(out);
+    parts.emit(copy);
+    return {error::none, count.n};
 }
 
 /// Writes the whole response: the head and, for draft-76, the 16-byte answer.
-/// Precondition: `req.result().status == parse_status::complete`.
-/// **Errors** those of write_response_head. **Spec** draft-76 §5.2 steps 10–13.
+/// **Errors** those of write_response_head; wrong_state also for a draft-76 request whose key3
+/// has not arrived yet (`req.result().status` is not complete: write the head alone first).
+/// **Spec** draft-76 §5.2 steps 10–13.
 inline write_result write_response(const request_parser& req, const response_options& opt,
                                    char* out, std::size_t cap) noexcept {
-    write_result r = write_response_head(req, opt, out, cap);
-    if (r.err != error::none && r.err != error::buffer_too_small) {
-        return r;
+    const bool is76 = req.kind() == dialect::draft76;
+    if (is76 && req.head_complete() && req.result().status != parse_status::complete) {
+        return {error::wrong_state, 0};
     }
-    if (req.kind() == dialect::draft76) {
-        if (req.result().status != parse_status::complete) {
-            return {error::missing_key3, 0};
-        }
-        if (r.err == error::none && cap - r.size >= 16) {
-            std::memcpy(out + r.size, req.challenge().data(), 16);
-        } else {
-            r.err = error::buffer_too_small;
-        }
-        r.size += 16;
+    const std::size_t answer = is76 ? req.challenge().size() : 0;
+    write_result r = write_response_head(req, opt, out, cap < answer ? 0 : cap - answer);
+    if (r.err == error::buffer_too_small) {
+        r.size += answer;
+    } else if (r.err == error::none && answer != 0) {
+        std::memcpy(out + r.size, req.challenge().data(), answer);
+        r.size += answer;
     }
     return r;
 }
 
-/// Appends the whole response to `out` (a convenience that allocates).
-/// **Errors** those of write_response except buffer_too_small.
+/// Appends the whole response to `out` (a convenience that allocates). The request may have
+/// been read into `out` itself. **Errors** those of write_response but buffer_too_small;
+/// `out` is unchanged on error.
 inline error append_response(const request_parser& req, const response_options& opt,
                              std::string& out) {
     const write_result need = write_response(req, opt, nullptr, 0);
     if (need.err != error::buffer_too_small) {
         return need.err;
     }
-    const std::size_t at = out.size();
-    out.resize(at + need.size);
-    const write_result r = write_response(req, opt, &out[at], need.size);
-    if (r.err != error::none) {
-        out.resize(at);
+    detail::append_with(out, need.size, [&](char* o) {
+        static_cast<void>(write_response(req, opt, o, need.size));
+    });
+    return error::none;
+}
+
+/// Appends the response head to `out` (headers first; see write_response_head). The 16-byte
+/// answer of a draft-76 request follows once parse() completes: `req.challenge()`.
+/// **Errors** those of write_response_head but buffer_too_small; `out` is unchanged on error.
+inline error append_response_head(const request_parser& req, const response_options& opt,
+                                  std::string& out) {
+    const write_result need = write_response_head(req, opt, nullptr, 0);
+    if (need.err != error::buffer_too_small) {
+        return need.err;
     }
-    return r.err;
+    detail::append_with(out, need.size, [&](char* o) {
+        static_cast<void>(write_response_head(req, opt, o, need.size));
+    });
+    return error::none;
+}
+
+/// The frame_decoder options for the draft `req` speaks (once its head is complete), on top of
+/// `base` (limits, UTF-8 checking): one call instead of mapping dialect to draft by hand.
+inline decoder_config decoder_config_for(const request_parser& req,
+                                         decoder_config base = {}) noexcept {
+    base.version = req.version();
+    return base;
 }
 
 /// The reason phrase for the statuses this library writes.
@@ -814,13 +897,18 @@ constexpr std::string_view reason_phrase(int status) noexcept {
     }
 }
 
-/// Writes a complete, self-delimiting HTTP/1.1 response that closes the connection:
-/// status line, `Content-Type`, `Content-Length`, `Connection: close`, blank line, body.
-/// **Errors** unsafe_value (a control byte in `content_type`), buffer_too_small.
+/// Writes a complete, self-delimiting HTTP/1.1 response that closes the connection: status
+/// line, `Content-Type`, `Content-Length`, `extra` fields (`Retry-After`, `Server`, ...),
+/// `Connection: close`, blank line, body. A 405 also gets `Allow: GET`; a 426 gets
+/// `Upgrade: WebSocket` with `Connection: Upgrade, close` (RFC 9110 §7.8: an Upgrade field is
+/// named in Connection).
+/// **Errors** unsafe_value (a control byte in `content_type` or an extra value, an extra name
+/// that is not a token, a status outside 100–999), buffer_too_small (`size` = bytes needed).
 inline write_result write_http_response(int status, std::string_view content_type,
-                                        std::string_view body, char* out,
+                                        std::string_view body, field_list extra, char* out,
                                         std::size_t cap) noexcept {
-    if (detail::unsafe(content_type) || status < 100 || status > 999) {
+    if (detail::unsafe(content_type) || status < 100 || status > 999 ||
+        !detail::safe_fields(extra)) {
         return {error::unsafe_value, 0};
     }
     detail::bounded_writer w(out, cap);
@@ -832,14 +920,43 @@ inline write_result write_http_response(int status, std::string_view content_typ
     w.put(content_type);
     w.put("\r\nContent-Length: ");
     w.put_uint(body.size());
+    for (std::size_t i = 0; i < extra.size; ++i) {
+        w.put("\r\n");
+        w.put(extra.data[i].name);
+        w.put(": ");
+        w.put(extra.data[i].value);
+    }
     if (status == 405) {
         w.put("\r\nAllow: GET");
     } else if (status == 426) {
-        w.put("\r\nUpgrade: WebSocket");
+        w.put("\r\nUpgrade: WebSocket\r\nConnection: Upgrade, close\r\n\r\n");
     }
-    w.put("\r\nConnection: close\r\n\r\n");
-    w.put_bulk(body);
+    if (status != 426) {
+        w.put("\r\nConnection: close\r\n\r\n");
+    }
+    w.put(body);
     return w.result();
+}
+
+/// write_http_response without extra fields (the 1.0 signature).
+inline write_result write_http_response(int status, std::string_view content_type,
+                                        std::string_view body, char* out,
+                                        std::size_t cap) noexcept {
+    return write_http_response(status, content_type, body, field_list{}, out, cap);
+}
+
+/// Appends write_http_response's bytes to `out` (a convenience that allocates; `body` may
+/// view `out`). **Errors** unsafe_value; `out` is unchanged on error.
+inline error append_http_response(int status, std::string_view content_type, std::string_view body,
+                                  std::string& out, field_list extra = {}) {
+    const write_result need = write_http_response(status, content_type, body, extra, nullptr, 0);
+    if (need.err != error::buffer_too_small) {
+        return need.err;
+    }
+    detail::append_with(out, need.size, [&](char* o) {
+        static_cast<void>(write_http_response(status, content_type, body, extra, o, need.size));
+    });
+    return error::none;
 }
 
 /// The body of the 426 answer to RFC 6455 clients.
@@ -847,19 +964,39 @@ inline constexpr std::string_view rfc6455_refusal_text =
     "This endpoint speaks only the legacy WebSocket protocol (draft-hixie-76 / hybi-00 and "
     "draft-75); RFC 6455 clients are not served here.\n";
 
+/// What a rejection carries besides its status and body.
+struct rejection_options {
+    /// Extra fields (`Retry-After`, `Server`, ...), written before `Connection`.
+    field_list extra_fields{};
+};
+
 /// Writes the rejection a server should send for a failed request: the status of
 /// suggested_http_status(e) (400 when it has none), a plain-text body naming the broken rule
-/// (describe(e)), and `Connection: close`. error::origin_refused gives 403 and
-/// error::rfc6455_request gives 426 with a one-line explanation.
-/// **Errors** buffer_too_small.
-inline write_result write_rejection(error e, char* out, std::size_t cap) noexcept {
+/// (describe(e)), `opt.extra_fields` and `Connection: close`. error::origin_refused gives 403;
+/// error::rfc6455_request gives 426 with a one-line explanation, `Sec-WebSocket-Version: 13`
+/// (RFC 6455 §4.4) and `Connection: Upgrade, close` matching its `Upgrade`.
+/// **Errors** invalid_argument (`e` is error::none: there is nothing to reject), unsafe_value
+/// (a bad extra field), buffer_too_small.
+inline write_result write_rejection(error e, const rejection_options& opt, char* out,
+                                    std::size_t cap) noexcept {
+    if (e == error::none) {
+        return {error::invalid_argument, 0};
+    }
     int status = suggested_http_status(e);
     if (status == 0) {
         status = 400;
     }
+    constexpr std::string_view text_plain = "text/plain; charset=utf-8";
     if (e == error::rfc6455_request) {
-        return write_http_response(status, "text/plain; charset=utf-8", rfc6455_refusal_text, out,
-                                   cap);
+        // The caller's fields plus Sec-WebSocket-Version (at most max_fields_capacity).
+        header_field fields[max_fields_capacity + 1] = {};
+        std::size_t n = 0;
+        for (; n < opt.extra_fields.size && n < max_fields_capacity; ++n) {
+            fields[n] = opt.extra_fields.data[n];
+        }
+        fields[n++] = {"Sec-WebSocket-Version", "13"};
+        return write_http_response(status, text_plain, rfc6455_refusal_text, field_list(fields, n),
+                                   out, cap);
     }
     // describe() plus a newline, without allocating.
     char body[256] = {};
@@ -869,17 +1006,25 @@ inline write_result write_rejection(error e, char* out, std::size_t cap) noexcep
         body[i] = text[i];
     }
     body[n] = '\n';
-    return write_http_response(status, "text/plain; charset=utf-8", std::string_view(body, n + 1),
+    return write_http_response(status, text_plain, std::string_view(body, n + 1), opt.extra_fields,
                                out, cap);
 }
 
+/// write_rejection without options (the 1.0 signature).
+inline write_result write_rejection(error e, char* out, std::size_t cap) noexcept {
+    return write_rejection(e, rejection_options{}, out, cap);
+}
+
 /// Appends a rejection to `out` (a convenience that allocates).
-inline void append_rejection(error e, std::string& out) {
-    const write_result need = write_rejection(e, nullptr, 0);
-    const std::size_t at = out.size();
-    out.resize(at + need.size);
-    const write_result r = write_rejection(e, &out[at], need.size);
-    out.resize(at + r.size);
+/// **Errors** those of write_rejection but buffer_too_small; `out` is unchanged on error.
+inline error append_rejection(error e, std::string& out, const rejection_options& opt = {}) {
+    const write_result need = write_rejection(e, opt, nullptr, 0);
+    if (need.err != error::buffer_too_small) {
+        return need.err;
+    }
+    detail::append_with(out, need.size,
+                        [&](char* o) { static_cast<void>(write_rejection(e, opt, o, need.size)); });
+    return error::none;
 }
 
 } // namespace hixie76

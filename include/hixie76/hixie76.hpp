@@ -7,6 +7,7 @@
 #include "hixie76/error.hpp"
 #include "hixie76/frame.hpp"
 #include "hixie76/handshake.hpp"
+#include "hixie76/head.hpp"
 #include "hixie76/token.hpp"
 #include "hixie76/version.hpp"
 

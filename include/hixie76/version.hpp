@@ -4,7 +4,7 @@
 #define HIXIE76_VERSION_HPP
 
 #define HIXIE76_VERSION_MAJOR 1
-#define HIXIE76_VERSION_MINOR 0
+#define HIXIE76_VERSION_MINOR 1
 #define HIXIE76_VERSION_PATCH 0
 /// MAJOR * 10000 + MINOR * 100 + PATCH, for preprocessor comparisons.
 #define HIXIE76_VERSION                                                                            \

@@ -3,8 +3,12 @@
 # tests/e2e/e2e_chat.py — end-to-end tests of hixie76-chat and hixie76-cat over loopback, with
 # raw draft-75/76 sockets written here and, when available, the Netty peers.
 #
-#   e2e_chat.py --chat PATH --cat PATH [--netty-client CMD... --netty-server CMD...]
+#   e2e_chat.py --chat PATH --cat PATH [--mixed PATH]
+#               [--netty-client CMD... --netty-server CMD...]
 #               [--group NAME] [-k SUBSTRING] [--list] [-v]
+#
+# With --mixed, the tests that loop over servers() (any-resource joins, the 'public' group:
+# Location flags, forwarded fields, keepalive) also run against hixie76-mixed-room.
 #
 # Only the standard library; every server listens on 127.0.0.1 port 0; every wait is bounded
 # and each test runs under a 60 s alarm. Ends with the line "N passed, M failed[, K skipped]".

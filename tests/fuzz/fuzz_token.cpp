@@ -19,10 +19,11 @@
 //   returned, with 1–12 spaces never first or last, 1–12 other characters from the allowed
 //   ranges and at most max_generated_key_size characters;
 // - parse_ws_url accepts only `ws://` or `wss://`, a non-empty host, a port in 1–65535 (80 or
-//   443 by default) and a resource starting with '/', with no space, '#', control or non-ASCII
-//   byte anywhere; its views point into the text; and the request client_handshake builds for
-//   an accepted URL is accepted by request_parser with the same resource, and with a Host from
-//   which the server writes exactly the location the client will expect.
+//   443 by default) and a resource starting with '/' (or '?', read as "/?..."), with no
+//   space, '#', control or non-ASCII byte anywhere; its views point into the text; and the
+//   request client_handshake builds for an accepted URL is accepted by request_parser with the
+//   same resource, and with a Host from which the server writes exactly the location the
+//   client will expect.
 #include "hixie76/token.hpp"
 
 #include "hixie76/client.hpp"
@@ -159,7 +160,9 @@ void check_url(std::string_view text, std::uint32_t seed) {
     }
     FUZZ_CHECK(!url.host.empty() && fuzz::within(url.host, text));
     FUZZ_CHECK(url.port != 0);
-    FUZZ_CHECK(!url.resource.empty() && url.resource[0] == '/');
+    // A path, or a bare query whose resource name is "/" + query (draft-76 §3).
+    FUZZ_CHECK(!url.resource.empty() && (url.resource[0] == '/' || url.resource[0] == '?'));
+    FUZZ_CHECK(url.resource_name()[0] == '/');
     FUZZ_CHECK(url.resource == "/" || fuzz::within(url.resource, text));
     FUZZ_CHECK(text.find(url.host) != std::string_view::npos);
 
@@ -172,7 +175,7 @@ void check_url(std::string_view text, std::uint32_t seed) {
     request_parser server;
     const parse_result r = server.parse(client.request());
     FUZZ_CHECK(r.status == parse_status::complete && r.consumed == client.request().size());
-    FUZZ_CHECK(server.resource() == url.resource);
+    FUZZ_CHECK(server.resource() == url.resource_name());
     FUZZ_CHECK(server.origin() == client.origin());
     const std::string location = std::string(url.secure ? "wss://" : "ws://") +
                                  std::string(server.host()) + std::string(server.resource());

@@ -3,14 +3,14 @@
 # tests/gateway/bench.py — what hixie76-gateway adds: N clients (default 100) exchange 1 KiB
 # messages with the same RFC 6455 upstream (upstream_room, one echo room per client), once
 # connecting straight to it as RFC 6455 clients and once as draft-76 clients through the
-# gateway, in one run. Each client keeps one message in flight (closed loop) for --seconds;
+# gateway, in one run, the two paths taking turns for --rounds rounds. Each client keeps one message in flight (closed loop) for --seconds;
 # then the same at a fixed total rate (--rate), below saturation. Prints messages per second
 # and round-trip latency p50/p99 for both paths, and the difference, as a Markdown table.
 # A measurement, not a test: no thresholds.
 #
 #   python3 tests/gateway/bench.py --gateway build/examples/hixie76-gateway \
 #       --upstream-room build/tests/gateway/hixie76_upstream_room [--clients 100] \
-#       [--size 1024] [--seconds 10] [--rate 2000]
+#       [--size 1024] [--seconds 5] [--rounds 3] [--rate 2000]
 #
 # The clients are one Python process on selectors (both paths pay the same client cost);
 # everything runs on 127.0.0.1.
@@ -231,7 +231,8 @@ def main():
     ap.add_argument('--upstream-room', required=True)
     ap.add_argument('--clients', type=int, default=100)
     ap.add_argument('--size', type=int, default=1024)
-    ap.add_argument('--seconds', type=float, default=10.0)
+    ap.add_argument('--seconds', type=float, default=5.0, help='per phase, path and round')
+    ap.add_argument('--rounds', type=int, default=3)
     ap.add_argument('--rate', type=float, default=2000.0,
                     help='total messages per second of the fixed-rate phase (0: skip it)')
     args = ap.parse_args()
@@ -240,17 +241,24 @@ def main():
     gw, gw_port = start([args.gateway, '--upstream', 'ws://127.0.0.1:%d' % up_port, '--port',
                          '0', '--max-clients', str(args.clients * 2 + 16)])
     rng = random.Random(76)
-    results = []
+    paths = (('straight to the upstream (RFC 6455)', up_port, False),
+             ('through hixie76-gateway (draft-76)', gw_port, True))
+    runs = {label: [] for label, _, _ in paths}  # label -> [(closed, fixed)] per round
     try:
-        for label, port, legacy in (('straight to the upstream (RFC 6455)', up_port, False),
-                                    ('through hixie76-gateway (draft-76)', gw_port, True)):
-            clients = [Client(port, '/c%d' % i, legacy, rng) for i in range(args.clients)]
-            closed = run_phase(clients, args.size, args.seconds, None)
-            fixed = run_phase(clients, args.size, args.seconds, args.rate) if args.rate else None
-            for c in clients:
+        conns = {label: [Client(port, '/%s%d' % ('g' if legacy else 'd', i), legacy, rng)
+                         for i in range(args.clients)]
+                 for label, port, legacy in paths}
+        # The paths take turns, round after round, so a change in the machine's load (it is
+        # shared) falls on both; each figure is the median over the rounds.
+        for _ in range(args.rounds):
+            for label, _, _ in paths:
+                closed = run_phase(conns[label], args.size, args.seconds, None)
+                fixed = (run_phase(conns[label], args.size, args.seconds, args.rate)
+                         if args.rate else None)
+                runs[label].append((closed, fixed))
+        for cs in conns.values():
+            for c in cs:
                 c.sock.close()
-            results.append((label, closed, fixed))
-            time.sleep(0.5)
     finally:
         for p in (gw, up):
             p.send_signal(signal.SIGTERM)
@@ -259,25 +267,37 @@ def main():
             except subprocess.TimeoutExpired:
                 p.kill()
 
-    print('%d clients, %d-byte text messages, %.0f s per phase, one echo room per client on '
-          'upstream_room (Boost.Beast); loopback, %d CPUs\n' % (
-              args.clients, args.size, args.seconds, os.cpu_count() or 0))
+    def med(values):
+        values = sorted(values)
+        return values[len(values) // 2]
+
+    results = []
+    for label, _, _ in paths:
+        rs = runs[label]
+        closed = (med([c[0] for c, _ in rs]), med([pct(c[1], 50) for c, _ in rs]),
+                  med([pct(c[1], 99) for c, _ in rs]))
+        fixed = ((med([pct(f[1], 50) for _, f in rs]), med([pct(f[1], 99) for _, f in rs]))
+                 if args.rate else None)
+        results.append((label, closed, fixed))
+
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = float('nan')
+    print('%d clients, %d-byte text messages, %d rounds of %.0f s per phase and path (medians),'
+          ' one echo room per client on upstream_room (Boost.Beast); loopback, %d CPUs, load '
+          'average %.1f at the end\n' % (args.clients, args.size, args.rounds, args.seconds,
+                                         os.cpu_count() or 0, load))
     print('| path | closed loop: messages/s | p50 ms | p99 ms | at %.0f msg/s: p50 ms | p99 ms |'
           % args.rate)
     print('|---|---:|---:|---:|---:|---:|')
-    for label, (rate, rtts), fixed in results:
-        f50 = '%.2f' % pct(fixed[1], 50) if fixed else '-'
-        f99 = '%.2f' % pct(fixed[1], 99) if fixed else '-'
-        print('| %s | %.0f | %.2f | %.2f | %s | %s |' % (label, rate, pct(rtts, 50),
-                                                         pct(rtts, 99), f50, f99))
-    (_, (r0, a), f0), (_, (r1, b), f1) = results
-    line = '| added by the gateway | %+.0f | %+.2f | %+.2f |' % (r1 - r0, pct(b, 50) - pct(a, 50),
-                                                                 pct(b, 99) - pct(a, 99))
-    if f0 and f1:
-        line += ' %+.2f | %+.2f |' % (pct(f1[1], 50) - pct(f0[1], 50),
-                                      pct(f1[1], 99) - pct(f0[1], 99))
-    else:
-        line += ' - | - |'
+    for label, (rate, p50, p99), fixed in results:
+        f = ('%.2f | %.2f' % fixed) if fixed else '- | -'
+        print('| %s | %.0f | %.2f | %.2f | %s |' % (label, rate, p50, p99, f))
+    (_, a, fa), (_, b, fb) = results
+    line = '| added by the gateway | %+.0f | %+.2f | %+.2f |' % (b[0] - a[0], b[1] - a[1],
+                                                                 b[2] - a[2])
+    line += (' %+.2f | %+.2f |' % (fb[0] - fa[0], fb[1] - fa[1])) if fa and fb else ' - | - |'
     print(line)
     return 0
 

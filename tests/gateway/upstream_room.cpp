@@ -145,7 +145,7 @@ std::string endpoint_name(const tcp::endpoint& ep) {
 
 class session;
 std::set<session*> room;     // members, in no particular order
-std::vector<std::shared_ptr<session>> stalled; // held, never answered, until the end
+std::vector<std::shared_ptr<session>> stalled; // never answered or never read, held to the end
 std::uint64_t next_id = 1;
 
 struct outgoing {
@@ -349,6 +349,7 @@ private:
             }
         } else if (name == "!pause") {
             record("{\"event\":\"paused\",\"id\":" + std::to_string(id_) + "}");
+            stalled.push_back(shared_from_this()); // no read pending: held here instead
             return false;
         } else {
             send(outgoing{outgoing::text, text("unknown command " + name), 0});

@@ -29,17 +29,25 @@ constexpr bool in_constant_evaluation() noexcept {
 #endif
 }
 
-/// Eight bytes from `p` as one word, `p[0]` in the low byte on every platform (memcpy, no
-/// punning). Not constexpr: callers guard it with in_constant_evaluation().
-inline std::uint64_t load_le64(const char* p) noexcept {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p, 8);
+/// `sizeof(Word)` bytes from `p` as one word, `p[0]` in the low byte on every platform (memcpy,
+/// no punning). Not constexpr: callers guard it with in_constant_evaluation().
+template <class Word> inline Word load_le(const char* p) noexcept {
+    static_assert(sizeof(Word) == 4 || sizeof(Word) == 8, "a 32- or 64-bit word");
+    Word w = 0;
+    std::memcpy(&w, p, sizeof w);
 #if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) &&                                    \
     __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    w = __builtin_bswap64(w);
+    if constexpr (sizeof(Word) == 8) {
+        w = __builtin_bswap64(w);
+    } else {
+        w = __builtin_bswap32(w);
+    }
 #endif
     return w;
 }
+
+/// Eight bytes from `p` as one word, `p[0]` in the low byte (load_le of 64 bits).
+inline std::uint64_t load_le64(const char* p) noexcept { return load_le<std::uint64_t>(p); }
 
 /// Index of the lowest byte of `mask` that has bit 7 set. Precondition: `mask` has bits only
 /// at 0x80 positions, and at least one.
@@ -188,6 +196,90 @@ constexpr bool list_contains_token(std::string_view list, std::string_view token
         i = end + 1;
     }
     return false;
+}
+
+/// `s` without leading and trailing SP and HTAB (a field value's optional whitespace).
+constexpr std::string_view trim_ows(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+/// A byte of an RFC 3986 reg-name: unreserved, sub-delims, or '%' of a pct-encoding.
+constexpr bool is_reg_name_char(char c) noexcept {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c)) {
+        return true;
+    }
+    switch (c) {
+    case '-':
+    case '.':
+    case '_':
+    case '~':
+    case '%':
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '*':
+    case '+':
+    case ',':
+    case ';':
+    case '=':
+        return true;
+    default:
+        return false;
+    }
+}
+
+/// Largest TCP port number.
+inline constexpr std::uint32_t max_port = 65535;
+
+/// Checks a `Host` value, `uri-host [ ":" port ]` (RFC 9110 §7.2, RFC 3986 §3.2.2): a reg-name
+/// or IPv4 address, or an IP literal in brackets, then an optional port of 1 to 5 digits up
+/// to 65535. Returns the offset of the first byte that breaks the form (`s.size()` when
+/// something is missing at the end), or npos when `s` is a valid host.
+constexpr std::size_t host_error_at(std::string_view s) noexcept {
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    if (n != 0 && s[0] == '[') {
+        i = 1;
+        while (i < n && (is_digit(s[i]) || (s[i] >= 'a' && s[i] <= 'f') ||
+                         (s[i] >= 'A' && s[i] <= 'F') || s[i] == ':' || s[i] == '.')) {
+            ++i;
+        }
+        if (i == 1 || i == n || s[i] != ']') {
+            return i;
+        }
+        ++i;
+    } else {
+        while (i < n && is_reg_name_char(s[i])) {
+            ++i;
+        }
+        if (i == 0) {
+            return 0;
+        }
+    }
+    if (i == n) {
+        return std::string_view::npos;
+    }
+    if (s[i] != ':') {
+        return i;
+    }
+    const std::size_t digits = ++i;
+    std::uint32_t port = 0;
+    for (; i < n && is_digit(s[i]); ++i) {
+        port = port * 10U + static_cast<std::uint32_t>(s[i] - '0');
+        if (port > max_port || i - digits >= 5) {
+            return i;
+        }
+    }
+    return i == digits || i < n ? i : std::string_view::npos;
 }
 
 /// Compares two byte ranges in constant time with respect to their content (token checks).

@@ -23,24 +23,9 @@
 
 #include "hixie76/detail/ascii.hpp"
 #include "hixie76/error.hpp"
+#include "hixie76/head.hpp"
 
 namespace hixie76 {
-
-/// One `Name: value` field. **Lifetime** both views point into the buffer last given to the
-/// parser that produced them.
-struct header_field {
-    std::string_view name;
-    std::string_view value;
-};
-
-/// Default limit on the handshake head (start line, fields and blank line), in bytes. 8 KiB
-/// is Boost.Beast's default header limit and nginx's default large_client_header_buffers line
-/// size; real draft-76 handshakes are 200–600 bytes, a few KiB with cookies.
-inline constexpr std::size_t default_max_head_bytes = std::size_t{8} * 1024;
-
-/// Field table capacity, and so the highest field-count limit. Browsers send 8–20 fields;
-/// 64 leaves room for proxies' additions while keeping the table at 1 KiB.
-inline constexpr std::size_t max_fields_capacity = 64;
 
 namespace detail {
 
@@ -77,6 +62,8 @@ struct head_step {
 inline constexpr std::uint8_t cls_tchar = 1;      ///< RFC 9110 tchar
 inline constexpr std::uint8_t cls_value_stop = 2; ///< CR, LF, or a forbidden control byte
 inline constexpr std::uint8_t cls_line_stop = 4;  ///< the same, plus HTAB (request line)
+inline constexpr std::uint8_t cls_crlf = 8;       ///< CR or LF (response rules: value, line)
+inline constexpr std::uint8_t cls_name_stop = 16; ///< CR, LF or ':' (response rules: name)
 
 struct char_class_table {
     std::uint8_t v[256] = {};
@@ -93,6 +80,12 @@ struct char_class_table {
             if (c == '\t') {
                 k |= cls_line_stop;
             }
+            if (c == '\r' || c == '\n') {
+                k |= cls_crlf | cls_name_stop;
+            }
+            if (c == ':') {
+                k |= cls_name_stop;
+            }
             v[b] = k;
         }
     }
@@ -100,7 +93,14 @@ struct char_class_table {
 inline constexpr char_class_table char_classes{};
 constexpr std::uint8_t char_class(char c) noexcept { return char_classes.v[byte(c)]; }
 
-class head_tokenizer {
+/// The head tokenizer. `ResponseRules` false: the strict rules a server applies to a request
+/// (names are tokens, no control byte but HTAB in values or the request line). True: the rules
+/// of the draft's client reading a response (draft-76 §4.1 steps 28–40): a name is any bytes up
+/// to ':' but CR and LF, a value and the status line any bytes but CR and LF.
+template <bool ResponseRules> class basic_head_tokenizer {
+    static constexpr std::uint8_t line_stop = ResponseRules ? cls_crlf : cls_line_stop;
+    static constexpr std::uint8_t value_stop = ResponseRules ? cls_crlf : cls_value_stop;
+
 public:
     enum class state : std::uint8_t {
         start_line,    ///< inside the request or status line (draft-76 §4.1 step 5 / step 28)
@@ -116,7 +116,7 @@ public:
 
     /// User-provided, so that value-initialization (`head_tokenizer{}`, `tok_{}`) does not
     /// zero the whole object first: the field table stays unset (see field_table).
-    constexpr head_tokenizer() noexcept {} // NOLINT(modernize-use-equals-default)
+    constexpr basic_head_tokenizer() noexcept {} // NOLINT(modernize-use-equals-default)
 
     /// Scans `buf` from where the previous call stopped.
     /// Precondition: `buf` starts with the bytes of every previous call (append-only).
@@ -135,7 +135,7 @@ public:
                     // Every byte below 0x20 and DEL is a line stop (HTAB included).
                     i = skip_non_controls(p, i, lim);
                 }
-                while (i < lim && (char_class(p[i]) & cls_line_stop) == 0) {
+                while (i < lim && (char_class(p[i]) & line_stop) == 0) {
                     ++i;
                 }
                 if (i == lim) {
@@ -167,7 +167,7 @@ public:
                 if (c == '\n') {
                     return fail(error::bare_lf, i);
                 }
-                if ((char_class(c) & cls_tchar) == 0) {
+                if (ResponseRules ? c == ':' : (char_class(c) & cls_tchar) == 0) {
                     return fail(error::malformed_field, i); // folds, spaces, separators
                 }
                 if (count_ >= max_fields || count_ >= max_fields_capacity) {
@@ -189,8 +189,14 @@ public:
                         i += 8;
                     }
                 }
-                while (i < lim && (char_class(p[i]) & cls_tchar) != 0) {
-                    ++i;
+                if constexpr (ResponseRules) {
+                    while (i < lim && (char_class(p[i]) & cls_name_stop) == 0) {
+                        ++i;
+                    }
+                } else {
+                    while (i < lim && (char_class(p[i]) & cls_tchar) != 0) {
+                        ++i;
+                    }
                 }
                 if (i == lim) {
                     continue;
@@ -226,7 +232,7 @@ public:
                     // is passed by the byte loop.
                     i = skip_non_controls(p, i, lim);
                 }
-                while (i < lim && (char_class(p[i]) & cls_value_stop) == 0) {
+                while (i < lim && (char_class(p[i]) & value_stop) == 0) {
                     ++i;
                 }
                 if (i == lim) {
@@ -273,9 +279,15 @@ public:
         return {parse_status::need_more, error::none, i};
     }
 
-    constexpr void reset() noexcept { *this = head_tokenizer{}; }
-
     constexpr bool done() const noexcept { return st_ == state::done; }
+    /// True once the start line's end (its CR) has been seen: start_line() is then whole.
+    constexpr bool start_line_ended() const noexcept { return st_ != state::start_line; }
+    /// Makes the tokenizer look as if it had stopped after `fields` fields at `pos` (a caller
+    /// that finds a field invalid stops there, whatever the chunking of the bytes after it).
+    constexpr void stop_at(std::size_t fields, std::size_t pos) noexcept {
+        count_ = fields < count_ ? fields : count_;
+        pos_ = pos;
+    }
     /// Bytes scanned so far (the head size once done).
     constexpr std::size_t position() const noexcept { return pos_; }
     /// The start line without its CRLF. Valid once done.
@@ -306,6 +318,11 @@ private:
     std::uint32_t start_line_end_ = 0;
     state st_ = state::start_line;
 };
+
+/// The request rules (server side).
+using head_tokenizer = basic_head_tokenizer<false>;
+/// The response rules of the draft's client (draft-76 §4.1 steps 28–40).
+using response_tokenizer = basic_head_tokenizer<true>;
 
 } // namespace detail
 } // namespace hixie76

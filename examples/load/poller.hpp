@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// examples/common/poller.hpp — the readiness API of the example programs: epoll on Linux, poll()
+// examples/load/poller.hpp — the readiness API of hixie76-load: epoll on Linux, poll()
 // elsewhere, behind one small level-triggered interface.
 //
 //   poller p;                      // p.ok() false: epoll_create1 failed (errno kept)
@@ -11,8 +11,8 @@
 // Level-triggered in both back ends, so a program written for one behaves the same on the
 // other. The poll() back end keeps a dense pollfd array (swap-remove) and an fd→slot index;
 // defining HIXIE76_EXAMPLES_POLL selects it on Linux too (the tests build it that way).
-#ifndef HIXIE76_EXAMPLES_POLLER_HPP
-#define HIXIE76_EXAMPLES_POLLER_HPP
+#ifndef HIXIE76_EXAMPLES_LOAD_POLLER_HPP
+#define HIXIE76_EXAMPLES_LOAD_POLLER_HPP
 
 #include <cerrno>
 #include <cstdint>
@@ -175,4 +175,4 @@ private:
 
 } // namespace hixie76_examples
 
-#endif // HIXIE76_EXAMPLES_POLLER_HPP
+#endif // HIXIE76_EXAMPLES_LOAD_POLLER_HPP
