@@ -278,10 +278,12 @@ private:
                            });
             }
         });
-        const beast::string_view selected = res_[http::field::sec_websocket_protocol];
+        // A copy: the view points into res_, which is released here.
+        const beast::string_view field = res_[http::field::sec_websocket_protocol];
+        const std::string selected(field.data(), field.size());
         res_ = {};
         if (auto o = owner_.lock()) {
-            o->on_upstream_open(std::string(selected.data(), selected.size()));
+            o->on_upstream_open(selected);
         }
     }
 
