@@ -8,12 +8,15 @@
 #include "metrics.hpp"
 #include "options.hpp"
 
+#include "../common/room.hpp"
+
 #include <hixie76/hixie76.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <cstdarg>
@@ -37,6 +40,12 @@ using tls_stream = ssl::stream<tcp::socket>;
 
 /// How long a closing handshake, a final response or a lingering close may take.
 inline constexpr milliseconds close_timeout{2000};
+/// How long a side whose queue is full (--max-queue) may make no progress before it is
+/// closed as "not reading". Meanwhile the other side is not read from (backpressure).
+inline constexpr milliseconds stall_timeout{5000};
+/// SO_SNDBUF of every socket (Linux doubles it): the kernel's share of a side that stops
+/// reading stays small, and the gateway's own --max-queue decides when it is closed.
+inline constexpr int kernel_send_buffer = 64 * 1024;
 /// Connections still in their handshake, beyond --max-clients, before new ones are refused:
 /// enough for a burst of connections, few enough that idle sockets cannot exhaust fds.
 inline constexpr std::size_t handshake_slack = 64;
@@ -83,31 +92,12 @@ inline std::string printable(std::string_view s, std::size_t max = 200, bool spa
 
 /// `IP:PORT` (`[IPv6]:PORT`).
 inline std::string endpoint_name(const std::string& ip, std::uint16_t port) {
-    return (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
-}
-
-inline bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
-        const char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
-        if (x != y) {
-            return false;
-        }
-    }
-    return true;
+    return hixie76_examples::peer_name(ip, std::to_string(port));
 }
 
 /// An HTTP response that closes the connection, written by hixie76.
 inline std::string http_response(int status, std::string_view body) {
-    const char* type = "text/plain; charset=utf-8";
-    const hixie76::write_result need = hixie76::write_http_response(status, type, body, nullptr, 0);
-    std::string out(need.size, '\0');
-    const hixie76::write_result r =
-        hixie76::write_http_response(status, type, body, &out[0], out.size());
-    out.resize(r.err == hixie76::error::none ? r.size : 0);
+    std::string out = hixie76_examples::http_response(status, "text/plain; charset=utf-8", body);
     // The library names the statuses a legacy server sends; a gateway's two more are named here.
     const std::string_view line = status == 502 ? "HTTP/1.1 502 Bad Gateway\r\n"
                                   : status == 504 ? "HTTP/1.1 504 Gateway Timeout\r\n"
@@ -118,6 +108,89 @@ inline std::string http_response(int status, std::string_view body) {
     }
     return out;
 }
+
+/// Backpressure for one relayed connection (--max-queue): while the queue towards one side is
+/// full the other side is not read from; reading resumes once half of it is out. A side whose
+/// queue stays full with no write completing for stall_timeout has stopped reading: the
+/// session closes the connection.
+class backpressure {
+public:
+    explicit backpressure(asio::io_context& ioc) : timer_(ioc) {}
+
+    bool client_paused() const noexcept { return client_paused_; }
+    bool upstream_paused() const noexcept { return upstream_paused_; }
+
+    /// The upstream queue holds `queued` bytes: true while the client is not to be read.
+    bool check_upstream_queue(std::size_t queued, std::size_t max) {
+        if (queued >= max && !client_paused_) {
+            client_paused_ = true;
+            up_progress_ = clock_type::now();
+        }
+        return client_paused_;
+    }
+    /// A write to the upstream completed; true when reading the client resumes.
+    bool upstream_progress(std::size_t queued, std::size_t max) {
+        up_progress_ = clock_type::now();
+        if (client_paused_ && queued <= max / 2) {
+            client_paused_ = false;
+            return true;
+        }
+        return false;
+    }
+    /// The client queue holds `queued` bytes: true when the upstream is now to be paused.
+    bool check_client_queue(std::size_t queued, std::size_t max) {
+        if (queued >= max && !upstream_paused_) {
+            upstream_paused_ = true;
+            client_progress_ = clock_type::now();
+            return true;
+        }
+        return false;
+    }
+    /// A write to the client completed; true when reading the upstream resumes.
+    bool client_progress(std::size_t queued, std::size_t max) {
+        client_progress_ = clock_type::now();
+        if (upstream_paused_ && queued <= max / 2) {
+            upstream_paused_ = false;
+            return true;
+        }
+        return false;
+    }
+
+    /// Arms the stall check while a side is paused; `stuck(client)` runs when the client
+    /// (true) or the upstream (false) has taken nothing for stall_timeout. `keep` holds the
+    /// session (and so this object) alive until the check has run.
+    template <class Stuck> void watch(std::shared_ptr<void> keep, Stuck stuck) {
+        if (watching_ || (!client_paused_ && !upstream_paused_)) {
+            return;
+        }
+        watching_ = true;
+        timer_.expires_after(stall_timeout);
+        timer_.async_wait([this, keep = std::move(keep), stuck](const error_code& ec) mutable {
+            watching_ = false;
+            if (ec) {
+                return;
+            }
+            const clock_type::time_point now = clock_type::now();
+            if (upstream_paused_ && now - client_progress_ >= stall_timeout) {
+                stuck(true);
+            } else if (client_paused_ && now - up_progress_ >= stall_timeout) {
+                stuck(false);
+            } else {
+                watch(std::move(keep), stuck);
+            }
+        });
+    }
+
+    void cancel() { timer_.cancel(); }
+
+private:
+    asio::steady_timer timer_;
+    bool client_paused_ = false;   ///< not reading the client: the upstream queue is full
+    bool upstream_paused_ = false; ///< not reading the upstream: the client queue is full
+    bool watching_ = false;        ///< timer_ is armed
+    clock_type::time_point client_progress_{}; ///< the latest write to the client
+    clock_type::time_point up_progress_{};     ///< the latest write to the upstream
+};
 
 /// Who the client is: its address as the logs and X-Forwarded-For give it.
 struct client_id {

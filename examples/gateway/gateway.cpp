@@ -282,16 +282,16 @@ public:
                      static_cast<unsigned>(opt_.port), ec.message().c_str());
             return false;
         }
-        const tcp::endpoint local = acceptor_.local_endpoint(ec);
-        std::printf("listening on %s\n",
-                    endpoint_name(local.address().to_string(), local.port()).c_str());
-        std::fflush(stdout);
         log_line("hixie76-gateway: upstream %s%s%s", opt_.upstream_text.c_str(),
                  opt_.tls() ? ", TLS from " : "",
                  opt_.tls() ? (opt_.tls_min == 10   ? "1.0 (security level 0)"
                                : opt_.tls_min == 11 ? "1.1 (security level 0)"
                                                     : "1.2")
                             : "");
+        const tcp::endpoint local = acceptor_.local_endpoint(ec);
+        std::printf("listening on %s\n",
+                    endpoint_name(local.address().to_string(), local.port()).c_str());
+        std::fflush(stdout);
         return true;
     }
 
@@ -342,6 +342,9 @@ private:
             return; // the socket closes as it goes out of scope
         }
         socket.set_option(tcp::no_delay(true), ec);
+        // A small kernel send buffer, so that a client that stops reading fills --max-queue
+        // (and is closed) instead of parking megabytes in the kernel (loopback autotunes to 4 MiB).
+        socket.set_option(asio::socket_base::send_buffer_size(kernel_send_buffer), ec);
         auto step = std::make_shared<accept_step>(*this, std::move(socket), std::move(who),
                                                   tls_.get());
         add(step);

@@ -71,7 +71,7 @@ class legacy_session final : public session, public upstream_events {
 public:
     legacy_session(server_base& srv, Stream stream, client_id who)
         : srv_(srv), stream_(std::move(stream)), who_(std::move(who)), timer_(srv.context()),
-          keepalive_(srv.context()) {}
+          keepalive_(srv.context()), bp_(srv.context()) {}
 
     void start() {
         set_deadline(srv_.opt().handshake_timeout);
@@ -191,6 +191,14 @@ public:
 
     void on_upstream_ping(const std::string&) override {} // answered by Beast; no ping here
 
+    /// The upstream took a message: read the client again once half the queue is out.
+    void on_upstream_progress() override {
+        if (up_ && bp_.upstream_progress(up_->queued(), srv_.opt().max_queue) &&
+            state_ == phase::open && !reading_) {
+            read();
+        }
+    }
+
     void on_upstream_closed(bool, const websocket::close_reason&, const std::string& why) override {
         up_.reset();
         if (state_ == phase::open || state_ == phase::key3) {
@@ -267,10 +275,7 @@ private:
             break;
         case phase::key3:
             close_reason_ = "key3 did not arrive within --handshake-timeout";
-            if (up_) {
-                up_->close(websocket::close_code::going_away);
-                up_.reset();
-            }
+            close_upstream(websocket::close_code::going_away);
             die();
             break;
         case phase::flushing:
@@ -345,7 +350,13 @@ private:
         // While the upstream is being asked, a complete request (key3 in) is all we want.
         const bool paused = state_ == phase::upstream &&
                             parser_.result().status == hixie76::parse_status::complete;
-        if (state_ != phase::dead && !paused && !reading_ && !handed_off_) {
+        // Backpressure: while the upstream queue is full the client is not read from.
+        const bool held = state_ == phase::open && up_ &&
+                          bp_.check_upstream_queue(up_->queued(), srv_.opt().max_queue);
+        if (held) {
+            watch_stalls();
+        }
+        if (state_ != phase::dead && !paused && !held && !reading_ && !handed_off_) {
             read();
         }
     }
@@ -366,18 +377,12 @@ private:
             count(handshake_result::refused);
             close_reason_ = eof ? "client disconnected during the handshake"
                                 : "client read: " + ec.message();
-            if (up_) {
-                up_->close(websocket::close_code::going_away);
-                up_.reset();
-            }
+            close_upstream(websocket::close_code::going_away);
             die();
             break;
         case phase::open:
             close_reason_ = eof ? "client disconnected" : "client read: " + ec.message();
-            if (up_) {
-                up_->close(websocket::close_code::going_away);
-                up_.reset();
-            }
+            close_upstream(websocket::close_code::going_away);
             die();
             break;
         case phase::flushing:
@@ -471,17 +476,11 @@ private:
         const hixie76::request_parser& req = parser_;
         const options& opt = srv_.opt();
         const std::string_view origin = req.origin();
-        if (!opt.origins.empty()) {
-            bool allowed = false;
-            for (const std::string& o : opt.origins) {
-                allowed = allowed || iequals(o, origin);
-            }
-            if (!allowed) {
-                count(handshake_result::refused);
-                reject(origin.empty() ? hixie76::error::missing_origin
-                                      : hixie76::error::origin_refused);
-                return;
-            }
+        const hixie76::error refused = hixie76_examples::check_origin(opt, origin);
+        if (refused != hixie76::error::none) {
+            count(handshake_result::refused);
+            reject(refused);
+            return;
         }
         if (!srv_.take_place()) {
             count(handshake_result::refused);
@@ -567,11 +566,8 @@ private:
                     ++up_msgs_;
                     up_bytes_ += m.size();
                     srv_.stats().count_message(direction::to_upstream, m.size());
-                    if (up_ && !up_->send(std::move(m), false)) {
-                        ++srv_.stats().drops[idx(drop_reason::queue_full)];
-                        fail_client("the upstream is not reading (--max-queue)",
-                                    websocket::close_code::policy_error);
-                        return;
+                    if (up_) {
+                        up_->send(std::move(m), false);
                     }
                 }
                 break;
@@ -624,18 +620,13 @@ private:
         }
         o.frame = true;
         o.payload = std::move(text);
-        if (queued_ + o.size() > srv_.opt().max_queue) {
-            ++srv_.stats().drops[idx(drop_reason::queue_full)];
-            close_reason_ = "the client is not reading (--max-queue)";
-            if (up_) {
-                up_->close(websocket::close_code::going_away);
-                up_.reset();
-            }
-            die();
-            return false;
-        }
         last_sent_ = clock_type::now();
         push(std::move(o));
+        // Backpressure: while the client's queue is full the upstream is not read from.
+        if (up_ && bp_.check_client_queue(queued_, srv_.opt().max_queue)) {
+            up_->pause(true);
+            watch_stalls();
+        }
         return true;
     }
 
@@ -684,19 +675,39 @@ private:
             if (close_reason_.empty()) {
                 close_reason_ = "client write: " + ec.message();
             }
-            if (up_) {
-                up_->close(websocket::close_code::going_away);
-                up_.reset();
-            }
+            close_upstream(websocket::close_code::going_away);
             die();
             return;
         }
         queued_ -= n;
         sending_.clear();
+        if (bp_.client_progress(queued_, srv_.opt().max_queue) && up_) {
+            up_->pause(false);
+        }
         if (!queue_.empty()) {
             write();
         } else {
             on_drained();
+        }
+    }
+
+    void watch_stalls() {
+        bp_.watch(shared_from_this(), [this](bool client) { on_stuck(client); });
+    }
+
+    /// A full queue whose side took nothing for stall_timeout: that side stopped reading.
+    void on_stuck(bool client) {
+        if (state_ != phase::open) {
+            return;
+        }
+        ++srv_.stats().drops[idx(drop_reason::queue_full)];
+        if (client) {
+            close_reason_ = "the client is not reading (--max-queue)";
+            close_upstream(websocket::close_code::going_away);
+            die();
+        } else {
+            fail_client("the upstream is not reading (--max-queue)",
+                        websocket::close_code::policy_error);
         }
     }
 
@@ -741,10 +752,7 @@ private:
     /// The client broke a rule or a limit: close it at once, tell the upstream why.
     void fail_client(const std::string& why, websocket::close_code code) {
         close_reason_ = why;
-        if (up_) {
-            up_->close(code);
-            up_.reset();
-        }
+        close_upstream(code);
         die();
     }
 
@@ -790,9 +798,27 @@ private:
         }
         state_ = phase::flushing;
         keepalive_.cancel();
+        bp_.cancel();
+        count_closed();
         set_deadline(close_timeout);
         if (!writing_ && queue_.empty()) {
             on_drained();
+        }
+    }
+
+    /// The WebSocket connection is over (the TCP close may still be under way).
+    void count_closed() {
+        if (opened_) {
+            opened_ = false;
+            --srv_.stats().open[idx(side::client)];
+        }
+    }
+
+    /// Sends the upstream its close frame (after what is queued) and forgets it.
+    void close_upstream(websocket::close_reason reason) {
+        if (up_) {
+            up_->close(reason);
+            up_.reset();
         }
     }
 
@@ -811,9 +837,8 @@ private:
             has_place_ = false;
             srv_.release_place();
         }
-        if (opened_) {
-            --srv_.stats().open[idx(side::client)];
-        }
+        bp_.cancel();
+        count_closed();
         if (!resource_.empty() || status_ != 0) {
             log_line("close client=%s draft=%s resource=%s upstream=%s status=%d up_msgs=%llu "
                      "up_bytes=%llu down_msgs=%llu down_bytes=%llu reason=\"%s\"",
@@ -835,6 +860,7 @@ private:
     client_id who_;
     asio::steady_timer timer_;
     asio::steady_timer keepalive_;
+    backpressure bp_;
     phase state_ = phase::handshake;
     bool reading_ = false;
     bool handed_off_ = false;

@@ -13,6 +13,7 @@
 
 #include "upstream.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -26,7 +27,8 @@ template <class Stream>
 class modern_session final : public session, public upstream_events {
 public:
     modern_session(server_base& srv, Stream stream, std::string head, client_id who)
-        : srv_(srv), ws_(std::move(stream)), head_(std::move(head)), who_(std::move(who)) {}
+        : srv_(srv), ws_(std::move(stream)), head_(std::move(head)), who_(std::move(who)),
+          bp_(srv.context()) {}
 
     void start() {
         http::request_parser<http::empty_body> parser;
@@ -53,17 +55,11 @@ public:
         const options& opt = srv_.opt();
         const beast::string_view o = req_[http::field::origin];
         const std::string_view origin(o.data(), o.size());
-        if (!opt.origins.empty()) {
-            bool allowed = false;
-            for (const std::string& a : opt.origins) {
-                allowed = allowed || iequals(a, origin);
-            }
-            if (!allowed) {
-                count(handshake_result::refused);
-                refuse(origin.empty() ? 400 : 403,
-                       origin.empty() ? "no Origin field" : "origin not allowed");
-                return;
-            }
+        const hixie76::error refused = hixie76_examples::check_origin(opt, origin);
+        if (refused != hixie76::error::none) {
+            count(handshake_result::refused);
+            refuse(hixie76::suggested_http_status(refused), std::string(hixie76::describe(refused)));
+            return;
         }
         if (!srv_.take_place()) {
             count(handshake_result::refused);
@@ -97,10 +93,7 @@ public:
             if (close_reason_.empty()) {
                 close_reason_ = "gateway shutting down";
             }
-            if (up_) {
-                up_->close(websocket::close_code::going_away);
-                up_.reset();
-            }
+            close_upstream(websocket::close_code::going_away);
             close_client(websocket::close_code::going_away);
         } else if (state_ != phase::closing) {
             close_reason_ = "gateway shutting down";
@@ -147,22 +140,24 @@ public:
         if (state_ != phase::open) {
             return;
         }
-        if (queued_ + message.size() > srv_.opt().max_queue) {
-            ++srv_.stats().drops[idx(drop_reason::queue_full)];
-            close_reason_ = "the client is not reading (--max-queue)";
-            if (up_) {
-                up_->close(websocket::close_code::going_away);
-                up_.reset();
-            }
-            die();
-            return;
-        }
         ++down_msgs_;
         down_bytes_ += message.size();
         srv_.stats().count_message(direction::to_client, message.size());
         queued_ += message.size();
         queue_.emplace_back(std::move(message), binary);
         write();
+        // Backpressure: while the client's queue is full the upstream is not read from.
+        if (up_ && bp_.check_client_queue(queued_, srv_.opt().max_queue)) {
+            up_->pause(true);
+            watch_stalls();
+        }
+    }
+
+    void on_upstream_progress() override {
+        if (up_ && bp_.upstream_progress(up_->queued(), srv_.opt().max_queue) &&
+            state_ == phase::open && !reading_) {
+            read();
+        }
     }
 
     void on_upstream_ping(const std::string& payload) override {
@@ -249,12 +244,14 @@ private:
     }
 
     void read() {
+        reading_ = true;
         ws_.async_read(rbuf_, [self = self<modern_session>()](const error_code& ec, std::size_t n) {
             self->on_read(ec, n);
         });
     }
 
     void on_read(const error_code& ec, std::size_t n) {
+        reading_ = false;
         if (state_ == phase::dead) {
             return;
         }
@@ -266,10 +263,7 @@ private:
                 // Beast has answered the client's close frame; the upstream gets the same code.
                 const websocket::close_reason& r = ws_.reason();
                 close_reason_ = "client closed (" + std::to_string(r.code) + ")";
-                if (up_) {
-                    up_->close(r);
-                    up_.reset();
-                }
+                close_upstream(r);
             } else {
                 if (ec == websocket::error::message_too_big) {
                     ++srv_.stats().drops[idx(drop_reason::message_too_large)];
@@ -277,12 +271,9 @@ private:
                 } else {
                     close_reason_ = "client lost: " + ec.message();
                 }
-                if (up_) {
-                    up_->close(ec == websocket::error::message_too_big
+                close_upstream(ec == websocket::error::message_too_big
                                    ? websocket::close_code::too_big
                                    : websocket::close_code::going_away);
-                    up_.reset();
-                }
             }
             die();
             return;
@@ -292,17 +283,35 @@ private:
         ++up_msgs_;
         up_bytes_ += message.size();
         srv_.stats().count_message(direction::to_upstream, message.size());
-        if (up_ && !up_->send(std::move(message), ws_.got_binary())) {
-            ++srv_.stats().drops[idx(drop_reason::queue_full)];
-            close_reason_ = "the upstream is not reading (--max-queue)";
-            up_->close(websocket::close_code::policy_error);
-            up_.reset();
-            close_client(websocket::close_code::try_again_later);
-            return;
+        bool held = false;
+        if (up_) {
+            up_->send(std::move(message), ws_.got_binary());
+            // Backpressure: while the upstream queue is full the client is not read from.
+            held = bp_.check_upstream_queue(up_->queued(), srv_.opt().max_queue);
+            if (held) {
+                watch_stalls();
+            }
         }
-        if (state_ == phase::open) {
+        if (state_ == phase::open && !held) {
             read();
         }
+    }
+
+    void watch_stalls() {
+        bp_.watch(shared_from_this(), [this](bool client) { on_stuck(client); });
+    }
+
+    /// A full queue whose side took nothing for stall_timeout: that side stopped reading.
+    void on_stuck(bool client) {
+        if (state_ != phase::open) {
+            return;
+        }
+        ++srv_.stats().drops[idx(drop_reason::queue_full)];
+        close_reason_ = client ? "the client is not reading (--max-queue)"
+                               : "the upstream is not reading (--max-queue)";
+        close_upstream(client ? websocket::close_code::going_away
+                              : websocket::close_code::policy_error);
+        die();
     }
 
     /// One async_write at a time; the close frame goes after the queued messages.
@@ -336,15 +345,15 @@ private:
             if (close_reason_.empty()) {
                 close_reason_ = "client write: " + ec.message();
             }
-            if (up_) {
-                up_->close(websocket::close_code::going_away);
-                up_.reset();
-            }
+            close_upstream(websocket::close_code::going_away);
             die();
             return;
         }
         queued_ -= queue_.front().first.size();
         queue_.pop_front();
+        if (bp_.client_progress(queued_, srv_.opt().max_queue) && up_) {
+            up_->pause(false);
+        }
         write();
     }
 
@@ -357,11 +366,20 @@ private:
         write();
     }
 
+    /// Sends the upstream its close frame (after what is queued) and forgets it.
+    void close_upstream(websocket::close_reason reason) {
+        if (up_) {
+            up_->close(reason);
+            up_.reset();
+        }
+    }
+
     void die() {
         if (state_ == phase::dead) {
             return;
         }
         state_ = phase::dead;
+        bp_.cancel();
         if (up_) {
             up_->abort();
             up_.reset();
@@ -398,6 +416,8 @@ private:
     bool has_place_ = false;
     bool opened_ = false;
     bool pinging_ = false;
+    bool reading_ = false;
+    backpressure bp_;
     beast::flat_buffer rbuf_;
     std::deque<std::pair<std::string, bool>> queue_; ///< to the client; the first in flight
     std::size_t queued_ = 0;

@@ -5,8 +5,10 @@
 //   start ─► resolve ─► connect ─► [TLS handshake] ─► WebSocket handshake ─► open
 //     │         └─────────┴──────────────┴──────────────────┴─► failed: 4xx kept, else 502;
 //     └─ --upstream-timeout: the whole opening, else 504            no answer in time: 504
-//   open: read_on() starts delivering messages; send() queues (bounded by --max-queue);
-//         close(code) sends the close frame after the queued messages.
+//   open: read_on() starts delivering messages, pause() holds them back (backpressure from
+//         the client); send() queues, queued() says how much waits (the owner stops reading
+//         its client while that is --max-queue or more); close(code) sends the close frame
+//         after the queued messages.
 #ifndef HIXIE76_GATEWAY_UPSTREAM_HPP
 #define HIXIE76_GATEWAY_UPSTREAM_HPP
 
@@ -52,6 +54,8 @@ public:
     virtual void on_upstream_message(std::string message, bool binary) = 0;
     /// A ping from the upstream (Beast has answered it).
     virtual void on_upstream_ping(const std::string& payload) = 0;
+    /// A queued message has been written: queued() went down.
+    virtual void on_upstream_progress() = 0;
     /// The connection ended: `clean` when the upstream sent a close frame (`reason`, its code
     /// `none` when the frame had none), else it vanished.
     virtual void on_upstream_closed(bool clean, const websocket::close_reason& reason,
@@ -67,8 +71,12 @@ public:
     virtual void start(upstream_request req, std::weak_ptr<upstream_events> owner) = 0;
     /// Starts reading messages (after the client's side is open, so none comes too early).
     virtual void read_on() = 0;
-    /// Queues one message; false (and nothing queued) when --max-queue would be passed.
-    virtual bool send(std::string message, bool binary) = 0;
+    /// Holds back (true) or resumes (false) the delivery of upstream messages.
+    virtual void pause(bool on) = 0;
+    /// Queues one message (nothing when the connection is ending).
+    virtual void send(std::string message, bool binary) = 0;
+    /// Bytes queued and not yet written.
+    virtual std::size_t queued() const = 0;
     virtual void ping(const std::string& payload) = 0;
     /// Sends the close frame after the queued messages; the owner hears nothing more.
     virtual void close(websocket::close_reason reason) = 0;
@@ -105,23 +113,29 @@ public:
     }
 
     void read_on() override {
-        if (phase_ == phase::open && !reading_) {
+        started_ = true;
+        if (phase_ == phase::open && !reading_ && !paused_) {
             read();
         }
     }
 
-    bool send(std::string message, bool binary) override {
-        if (phase_ != phase::open || closing_) {
-            return true; // nowhere to go: the connection is ending
+    void pause(bool on) override {
+        paused_ = on;
+        if (!on && started_) {
+            read_on();
         }
-        if (queued_ + message.size() > srv_.opt().max_queue) {
-            return false;
+    }
+
+    void send(std::string message, bool binary) override {
+        if (phase_ != phase::open || closing_) {
+            return; // nowhere to go: the connection is ending
         }
         queued_ += message.size();
         queue_.emplace_back(std::move(message), binary);
         write();
-        return true;
     }
+
+    std::size_t queued() const override { return queued_; }
 
     void ping(const std::string& payload) override {
         if (phase_ != phase::open || closing_ || pinging_) {
@@ -182,6 +196,8 @@ private:
         }
         error_code ignored;
         beast::get_lowest_layer(ws_).set_option(tcp::no_delay(true), ignored);
+        beast::get_lowest_layer(ws_).set_option(
+            asio::socket_base::send_buffer_size(kernel_send_buffer), ignored);
         if constexpr (secure) {
             const std::string& host = srv_.opt().upstream.host;
             // SNI, and the name the certificate must carry.
@@ -262,10 +278,12 @@ private:
                            });
             }
         });
-        const beast::string_view selected = res_[http::field::sec_websocket_protocol];
+        // A copy: the view points into res_, which is released here.
+        const beast::string_view field = res_[http::field::sec_websocket_protocol];
+        const std::string selected(field.data(), field.size());
         res_ = {};
         if (auto o = owner_.lock()) {
-            o->on_upstream_open(std::string(selected.data(), selected.size()));
+            o->on_upstream_open(selected);
         }
     }
 
@@ -309,7 +327,7 @@ private:
                 why = "upstream closed (" + std::to_string(code) +
                       (ws_.reason().reason.empty()
                            ? std::string()
-                           : " " + printable(std::string(ws_.reason().reason.c_str()), 80)) +
+                           : " " + std::string(ws_.reason().reason.c_str())) +
                       ")";
             } else if (ec == beast::error::timeout) {
                 ++srv_.stats().drops[idx(drop_reason::keepalive_timeout)];
@@ -334,7 +352,7 @@ private:
         if (auto o = owner_.lock()) {
             o->on_upstream_message(std::move(message), binary);
         }
-        if (phase_ == phase::open) {
+        if (phase_ == phase::open && !paused_) {
             read();
         }
     }
@@ -373,6 +391,11 @@ private:
         queued_ -= queue_.front().first.size();
         queue_.pop_front();
         write();
+        if (phase_ == phase::open) {
+            if (auto o = owner_.lock()) {
+                o->on_upstream_progress();
+            }
+        }
     }
 
     void die() {
@@ -401,6 +424,8 @@ private:
     phase phase_ = phase::opening;
     bool timed_out_ = false;
     int upstream_status_ = 0; ///< the status of a refusal
+    bool started_ = false; ///< read_on() was called
+    bool paused_ = false;
     bool reading_ = false;
     bool writing_ = false;
     bool pinging_ = false;
