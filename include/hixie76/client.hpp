@@ -315,7 +315,7 @@ public:
 
     /// Checks the response bytes received so far.
     /// Precondition: start() succeeded; `buf` holds every byte given before plus new ones.
-    /// **Returns** need_more, complete (consumed = head, plus 16 for draft-76) or failed
+    /// Returns: need_more, complete (consumed = head, plus 16 for draft-76) or failed
     /// (consumed = offset of the offending byte or field).
     /// The head is read as the draft's client reads it (§4.1 steps 28–40): the status line
     /// needs a 3-digit code between its first two spaces (the version is not checked: an

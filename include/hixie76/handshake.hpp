@@ -114,7 +114,7 @@ public:
 
     /// Parses the bytes received so far.
     /// Precondition: `buf` holds every byte given before, followed by any new ones.
-    /// **Returns** need_more (consumed = bytes scanned), complete (consumed = the handshake's
+    /// Returns: need_more (consumed = bytes scanned), complete (consumed = the handshake's
     /// bytes: head, plus key3 for draft-76) or failed (consumed = offset of the offending
     /// byte; for rfc6455_request, the head size).
     /// **Errors** those of documented_errors but missing_key3 and unexpected_eof (which only
@@ -161,7 +161,7 @@ public:
         return result_;
     }
 
-    /// Tells the parser the stream ended. **Returns** the result of parse() if complete or
+    /// Tells the parser the stream ended. Returns: the result of parse() if complete or
     /// failed; otherwise failed with unexpected_eof (inside the head) or missing_key3.
     constexpr parse_result finish(std::string_view buf) noexcept {
         const parse_result r = parse(buf);

@@ -36,7 +36,7 @@ struct key_result {
 };
 
 /// Parses a `Sec-WebSocket-Key1`/`-Key2` value.
-/// **Returns** the key number, the spaces and the part.
+/// Returns: the key number, the spaces and the part.
 /// **Errors** checked in this order: key_no_digits (no digit at all), key_overflow (key
 /// number above 4294967295, however many digits: the test is on the key number, not the
 /// quotient), key_no_spaces (never divides by zero), key_not_divisible.
@@ -83,7 +83,7 @@ constexpr key_result parse_key(std::string_view key) noexcept {
 }
 
 /// The draft-76 answer for two key parts and key3.
-/// **Returns** MD5(part1 BE32 ‖ part2 BE32 ‖ key3). **Spec** §5.2 step 9, §4.1 steps 42–43.
+/// Returns: MD5(part1 BE32 ‖ part2 BE32 ‖ key3). **Spec** §5.2 step 9, §4.1 steps 42–43.
 /// Precondition: `key3.size() == 8`.
 constexpr challenge_bytes challenge_from_parts(std::uint32_t part1, std::uint32_t part2,
                                                std::string_view key3) noexcept {

@@ -118,7 +118,7 @@ constexpr void put_le(md5_digest& out, std::size_t at, std::uint32_t v) noexcept
 } // namespace md5_impl
 
 /// MD5 of `data` (RFC 1321).
-/// **Returns** the 16-byte digest. **Complexity** O(n), no allocation.
+/// Returns: the 16-byte digest. **Complexity** O(n), no allocation.
 constexpr md5_digest md5(std::string_view data) noexcept {
     if (data.size() == 16) {
         // The draft-76 challenge: one block, padding folded into the steps (step<I, true>).
