@@ -25,7 +25,6 @@ import ssl
 import subprocess
 import sys
 import time
-import traceback
 import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -923,41 +922,7 @@ def main():
             print('%s %s' % (s, n))
         return 0
 
-    def on_alarm(signum, frame):
-        raise TimeoutError('test took longer than 60 s')
-
-    signal.signal(signal.SIGALRM, on_alarm)
-    passed = failed = skipped = 0
-    for setup, name, fn in selected:
-        t0 = time.monotonic()
-        signal.alarm(60)
-        try:
-            fn()
-            result = 'PASS'
-            passed += 1
-        except Skip as e:
-            result = 'SKIP (%s)' % e
-            skipped += 1
-        except Exception:  # noqa: BLE001
-            result = 'FAIL'
-            failed += 1
-            traceback.print_exc()
-            for item in CLEANUP.items:
-                if isinstance(item, Proc):
-                    print('--- %s stderr (last lines):' % item.name)
-                    for line in item.err[-15:]:
-                        print('    ' + line)
-        finally:
-            signal.alarm(0)
-            CLEANUP.run()
-        print('%-4s %s.%s (%.1f s)' % (result, setup, name, time.monotonic() - t0), flush=True)
-    summary = '%d passed, %d failed' % (passed, failed)
-    if skipped:
-        summary += ', %d skipped' % skipped
-    print(summary)
-    if failed:
-        return 1
-    return 77 if skipped and not passed else 0  # ctest: SKIP_RETURN_CODE
+    return e2e.run_tests(selected, all_skipped_status=77)  # 77: ctest's SKIP_RETURN_CODE
 
 
 if __name__ == '__main__':

@@ -1359,6 +1359,71 @@ def fifty_concurrent_clients_see_every_message_in_order():
 
 # === runner ===================================================================================
 
+def print_stderr(show):
+    """After a failure: the last lines of stderr of each process `show(proc)` picks."""
+    for item in CLEANUP.items:
+        if isinstance(item, Proc) and show(item):
+            print('--- %s stderr (last lines):' % item.name)
+            for line in item.err[-15:]:
+                print('    ' + line)
+
+
+def sanitizer_reports():
+    """Sanitizer lines in the stderr of the processes the test started."""
+    return [(item.name, line) for item in CLEANUP.items if isinstance(item, Proc)
+            for line in item.err if 'Sanitizer' in line or 'runtime error:' in line]
+
+
+def run_tests(selected, show=lambda proc: True, on_failure=None, cleanup=None,
+              skip=None, check_sanitizers=False, all_skipped_status=0, limit=60):
+    """Runs (group, name, fn) tests one by one, each bounded to `limit` seconds, stopping what each
+    started (`cleanup`, by default CLEANUP.run) whatever happened. Prints a line per test and the
+    'N passed, N failed[, N skipped]' summary; returns the exit status: 1 if any failed, else
+    `all_skipped_status` when every test skipped, else 0."""
+    skip = skip or Skip
+    cleanup = cleanup or CLEANUP.run
+    on_failure = on_failure or (lambda: print_stderr(show))
+
+    def on_alarm(signum, frame):
+        raise TimeoutError('test took longer than %d s' % limit)
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    passed = failed = skipped = 0
+    for group, name, fn in selected:
+        t0 = time.monotonic()
+        signal.alarm(limit)
+        reports = []
+        try:
+            fn()
+            result = 'PASS'
+            passed += 1
+        except skip as e:
+            result = 'SKIP (%s)' % e
+            skipped += 1
+        except Exception:  # noqa: BLE001
+            result = 'FAIL'
+            failed += 1
+            traceback.print_exc()
+            on_failure()
+        finally:
+            signal.alarm(0)
+            if check_sanitizers:
+                reports = sanitizer_reports()
+            cleanup()
+        if reports and result == 'PASS':
+            result = 'FAIL (sanitizer report: %r)' % (reports[:3],)
+            passed -= 1
+            failed += 1
+        print('%-4s %s.%s (%.1f s)' % (result, group, name, time.monotonic() - t0), flush=True)
+    summary = '%d passed, %d failed' % (passed, failed)
+    if skipped:
+        summary += ', %d skipped' % skipped
+    print(summary)
+    if failed:
+        return 1
+    return all_skipped_status if skipped and not passed else 0
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser(description=__doc__)
@@ -1380,39 +1445,9 @@ def main():
             print('%s %s' % (g, n))
         return 0
 
-    def on_alarm(signum, frame):
-        raise TimeoutError('test took longer than 60 s')
-
-    signal.signal(signal.SIGALRM, on_alarm)
-    passed = failed = skipped = 0
-    for group, name, fn in selected:
-        t0 = time.monotonic()
-        signal.alarm(60)
-        try:
-            fn()
-            result = 'PASS'
-            passed += 1
-        except Skip as e:
-            result = 'SKIP (%s)' % e
-            skipped += 1
-        except Exception:  # noqa: BLE001
-            result = 'FAIL'
-            failed += 1
-            traceback.print_exc()
-            for item in CLEANUP.items:
-                if isinstance(item, Proc) and (ARGS.verbose or item.name.startswith('chat')):
-                    print('--- %s stderr (last lines):' % item.name)
-                    for line in item.err[-15:]:
-                        print('    ' + line)
-        finally:
-            signal.alarm(0)
-            CLEANUP.run()
-        print('%-4s %s.%s (%.1f s)' % (result, group, name, time.monotonic() - t0), flush=True)
-    summary = '%d passed, %d failed' % (passed, failed)
-    if skipped:
-        summary += ', %d skipped' % skipped
-    print(summary)
-    return 1 if failed else 0
+    def show(proc):
+        return ARGS.verbose or proc.name.startswith('chat')
+    return run_tests(selected, show=show)
 
 
 if __name__ == '__main__':

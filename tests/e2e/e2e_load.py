@@ -24,7 +24,8 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
+
+import e2e_chat  # the runner the e2e harnesses share
 
 ARGS = None
 TESTS = []
@@ -459,39 +460,15 @@ def main():
     selected = [(g, n, f) for g, n, f in TESTS
                 if (not ARGS.group or g in ARGS.group) and ARGS.keyword in n]
 
-    def on_alarm(signum, frame):
-        raise TimeoutError('test took longer than 60 s')
+    def cleanup():
+        for fn_cleanup in reversed(CLEANUP):
+            try:
+                fn_cleanup()
+            except Exception:  # noqa: BLE001 - best effort
+                pass
+        CLEANUP.clear()
 
-    signal.signal(signal.SIGALRM, on_alarm)
-    passed = failed = skipped = 0
-    for group, name, fn in selected:
-        t0 = time.monotonic()
-        signal.alarm(60)
-        try:
-            fn()
-            result = 'PASS'
-            passed += 1
-        except Skip as e:
-            result = 'SKIP (%s)' % e
-            skipped += 1
-        except Exception:  # noqa: BLE001
-            result = 'FAIL'
-            failed += 1
-            traceback.print_exc()
-        finally:
-            signal.alarm(0)
-            for fn_cleanup in reversed(CLEANUP):
-                try:
-                    fn_cleanup()
-                except Exception:  # noqa: BLE001 - best effort
-                    pass
-            CLEANUP.clear()
-        print('%-4s %s.%s (%.1f s)' % (result, group, name, time.monotonic() - t0), flush=True)
-    summary = '%d passed, %d failed' % (passed, failed)
-    if skipped:
-        summary += ', %d skipped' % skipped
-    print(summary)
-    return 1 if failed else 0
+    return e2e_chat.run_tests(selected, on_failure=lambda: None, cleanup=cleanup, skip=Skip)
 
 
 if __name__ == '__main__':

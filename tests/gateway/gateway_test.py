@@ -29,7 +29,6 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'e2e'))
@@ -1367,50 +1366,18 @@ def main():
             print('%s %s' % (g, n))
         return 0
 
-    def on_alarm(signum, frame):
-        raise TimeoutError('test took longer than 60 s')
+    def show(proc):
+        return ARGS.verbose or proc.name.startswith(('gw', 'gateway', 'upstream'))
 
-    signal.signal(signal.SIGALRM, on_alarm)
-    passed = failed = skipped = 0
-    for group, name, fn in selected:
-        t0 = time.monotonic()
-        signal.alarm(60)
-        try:
-            fn()
-            result = 'PASS'
-            passed += 1
-        except Skip as e:
-            result = 'SKIP (%s)' % e
-            skipped += 1
-        except Exception:  # noqa: BLE001
-            result = 'FAIL'
-            failed += 1
-            traceback.print_exc()
-            for item in CLEANUP.items:
-                if isinstance(item, Proc) and (ARGS.verbose or item.name.startswith(('gw',
-                                                                                     'gateway',
-                                                                                     'upstream'))):
-                    print('--- %s stderr (last lines):' % item.name)
-                    for line in item.err[-15:]:
-                        print('    ' + line)
-                    if ARGS.verbose and item.name.startswith('upstream'):
-                        for line in item.out[-15:]:
-                            print('    ' + line)
-        finally:
-            signal.alarm(0)
-            reports = [(item.name, line) for item in CLEANUP.items if isinstance(item, Proc)
-                       for line in item.err if 'Sanitizer' in line or 'runtime error:' in line]
-            CLEANUP.run()
-        if reports and result == 'PASS':
-            result = 'FAIL (sanitizer report: %r)' % (reports[:3],)
-            passed -= 1
-            failed += 1
-        print('%-4s %s.%s (%.1f s)' % (result, group, name, time.monotonic() - t0), flush=True)
-    summary = '%d passed, %d failed' % (passed, failed)
-    if skipped:
-        summary += ', %d skipped' % skipped
-    print(summary)
-    return 1 if failed else 0
+    def on_failure():
+        e2e.print_stderr(show)
+        for item in CLEANUP.items:
+            if ARGS.verbose and isinstance(item, Proc) and item.name.startswith('upstream'):
+                print('--- %s stdout (last lines):' % item.name)
+                for line in item.out[-15:]:
+                    print('    ' + line)
+
+    return e2e.run_tests(selected, on_failure=on_failure, check_sanitizers=True)
 
 
 if __name__ == '__main__':
