@@ -18,6 +18,8 @@
 #include "legacy_session.hpp"
 #include "proxy_protocol.hpp"
 
+#include "../common/asio_listen.hpp"
+
 #include <boost/asio/read.hpp>
 #include <boost/asio/signal_set.hpp>
 
@@ -249,39 +251,13 @@ public:
 
     /// Opens the listening socket and prints `listening on ADDR:PORT`; false on failure.
     bool listen_and_announce() {
+        const std::string failed = hixie76_examples::asio_listen(
+            ioc_, acceptor_, opt_.bind, opt_.port, asio::socket_base::max_listen_connections);
+        if (!failed.empty()) {
+            log_line("hixie76-gateway: %s", failed.c_str());
+            return false;
+        }
         error_code ec;
-        tcp::resolver resolver(ioc_);
-        const auto found =
-            resolver.resolve(opt_.bind, std::to_string(opt_.port),
-                             tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-        if (ec) {
-            log_line("hixie76-gateway: --bind %s: %s", opt_.bind.c_str(), ec.message().c_str());
-            return false;
-        }
-        for (const auto& entry : found) {
-            error_code ignored;
-            acceptor_.close(ignored);
-            ec = {};
-            const tcp::endpoint ep = entry.endpoint();
-            acceptor_.open(ep.protocol(), ec);
-            if (!ec) {
-                acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-            }
-            if (!ec) {
-                acceptor_.bind(ep, ec);
-            }
-            if (!ec) {
-                acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-            }
-            if (!ec) {
-                break;
-            }
-        }
-        if (ec || !acceptor_.is_open()) {
-            log_line("hixie76-gateway: cannot listen on %s:%u: %s", opt_.bind.c_str(),
-                     static_cast<unsigned>(opt_.port), ec.message().c_str());
-            return false;
-        }
         log_line("hixie76-gateway: upstream %s%s%s", opt_.upstream_text.c_str(),
                  opt_.tls() ? ", TLS from " : "",
                  opt_.tls() ? (opt_.tls_min == 10   ? "1.0 (security level 0)"

@@ -27,6 +27,7 @@
 // server read them, whatever protocol each side speaks. NAME is the sender's IP:PORT.
 #include <hixie76/hixie76.hpp>
 
+#include "../common/asio_listen.hpp"
 #include "../common/options.hpp"
 #include "../common/page.hpp"
 #include "../common/room.hpp"
@@ -167,40 +168,13 @@ public:
 
     /// Opens the listening socket and prints `listening on ADDR:PORT`; false on failure.
     bool listen_and_announce() {
+        const std::string failed =
+            hixie76_examples::asio_listen(ioc_, acceptor_, opt_.bind, opt_.port, 128);
+        if (!failed.empty()) {
+            std::fprintf(stderr, "hixie76-mixed-room: %s\n", failed.c_str());
+            return false;
+        }
         error_code ec;
-        tcp::resolver resolver(ioc_);
-        const auto found =
-            resolver.resolve(opt_.bind, std::to_string(opt_.port),
-                             tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-        if (ec) {
-            std::fprintf(stderr, "hixie76-mixed-room: --bind %s: %s\n", opt_.bind.c_str(),
-                         ec.message().c_str());
-            return false;
-        }
-        for (const auto& entry : found) {
-            error_code ignored;
-            acceptor_.close(ignored);
-            ec = {};
-            const tcp::endpoint ep = entry.endpoint();
-            acceptor_.open(ep.protocol(), ec);
-            if (!ec) {
-                acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-            }
-            if (!ec) {
-                acceptor_.bind(ep, ec);
-            }
-            if (!ec) {
-                acceptor_.listen(128, ec);
-            }
-            if (!ec) {
-                break;
-            }
-        }
-        if (ec || !acceptor_.is_open()) {
-            std::fprintf(stderr, "hixie76-mixed-room: cannot listen on %s:%u: %s\n",
-                         opt_.bind.c_str(), static_cast<unsigned>(opt_.port), ec.message().c_str());
-            return false;
-        }
         std::printf("listening on %s\n", endpoint_name(acceptor_.local_endpoint(ec)).c_str());
         std::fflush(stdout);
         return true;
