@@ -35,6 +35,24 @@ static_assert(!is_valid_utf8("\xF4\x90\x80\x80"));
 static_assert(!is_valid_utf8("\xE2\x82"));
 static_assert(utf8_validator{}.feed("abcdefghijklmnopqrstuvwxyz0123456789\xFF") == 36);
 
+// The one word loader: p[0] in the low byte, alike during constant evaluation and at run time.
+static_assert(hixie76::detail::load_le<std::uint32_t>("\x01\x02\x03\x04") == 0x04030201u);
+static_assert(hixie76::detail::load_le<std::uint64_t>("\x01\x02\x03\x04\x05\x06\x07\x88") ==
+              0x8807060504030201u);
+
+TEST_CASE("load_le reads p[0] into the low byte at run time as during constant evaluation") {
+    const std::string bytes = "\x01\x02\x03\x04\x05\x06\x07\x88\xFF";
+    for (std::size_t at = 0; at < 2; ++at) { // aligned and unaligned
+        std::uint64_t want = 0;
+        for (std::size_t k = 0; k < 8; ++k) {
+            want |= std::uint64_t{static_cast<unsigned char>(bytes[at + k])} << (8 * k);
+        }
+        CHECK(hixie76::detail::load_le<std::uint64_t>(bytes.data() + at) == want);
+        CHECK(hixie76::detail::load_le<std::uint32_t>(bytes.data() + at) ==
+              static_cast<std::uint32_t>(want));
+    }
+}
+
 /// U+FFFD as it appears in expected outputs.
 constexpr std::string_view R = "\xEF\xBF\xBD";
 

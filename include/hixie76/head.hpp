@@ -102,7 +102,7 @@ constexpr bool unsafe(std::string_view s) noexcept {
     if (!in_constant_evaluation()) {
         // Eight bytes at a time while none is below 0x20 or DEL (an HTAB stops the words; the
         // loop below passes it).
-        while (s.size() - i >= 8 && swar_controls(load_le64(s.data() + i)) == 0) {
+        while (s.size() - i >= 8 && swar_controls(load_le<std::uint64_t>(s.data() + i)) == 0) {
             i += 8;
         }
     }

@@ -29,25 +29,28 @@ constexpr bool in_constant_evaluation() noexcept {
 #endif
 }
 
-/// `sizeof(Word)` bytes from `p` as one word, `p[0]` in the low byte on every platform (memcpy,
-/// no punning). Not constexpr: callers guard it with in_constant_evaluation().
-template <class Word> inline Word load_le(const char* p) noexcept {
+/// `sizeof(Word)` bytes from `p` as one word, `p[0]` in the low byte on every platform. One
+/// unaligned load (memcpy, no punning) at run time; shifts during constant evaluation.
+template <class Word> constexpr Word load_le(const char* p) noexcept {
     static_assert(sizeof(Word) == 4 || sizeof(Word) == 8, "a 32- or 64-bit word");
     Word w = 0;
-    std::memcpy(&w, p, sizeof w);
+    if (!in_constant_evaluation()) {
+        std::memcpy(&w, p, sizeof w);
 #if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) &&                                    \
     __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    if constexpr (sizeof(Word) == 8) {
-        w = __builtin_bswap64(w);
-    } else {
-        w = __builtin_bswap32(w);
-    }
+        if constexpr (sizeof(Word) == 8) {
+            w = __builtin_bswap64(w);
+        } else {
+            w = __builtin_bswap32(w);
+        }
 #endif
+        return w;
+    }
+    for (unsigned k = 0; k < sizeof w; ++k) {
+        w |= static_cast<Word>(static_cast<Word>(static_cast<unsigned char>(p[k])) << (8 * k));
+    }
     return w;
 }
-
-/// Eight bytes from `p` as one word, `p[0]` in the low byte (load_le of 64 bits).
-inline std::uint64_t load_le64(const char* p) noexcept { return load_le<std::uint64_t>(p); }
 
 /// Index of the lowest byte of `mask` that has bit 7 set. Precondition: `mask` has bits only
 /// at 0x80 positions, and at least one.
@@ -78,15 +81,15 @@ constexpr std::uint64_t swar_controls(std::uint64_t w) noexcept {
 /// 0x20 or is 0x7F, found sixteen and then eight bytes at a time. Not constexpr (memcpy).
 inline std::size_t skip_non_controls(const char* p, std::size_t i, std::size_t lim) noexcept {
     while (lim - i >= 16) {
-        const std::uint64_t m0 = swar_controls(load_le64(p + i));
-        const std::uint64_t m1 = swar_controls(load_le64(p + i + 8));
+        const std::uint64_t m0 = swar_controls(load_le<std::uint64_t>(p + i));
+        const std::uint64_t m1 = swar_controls(load_le<std::uint64_t>(p + i + 8));
         if ((m0 | m1) != 0) {
             return i + (m0 != 0 ? first_flagged_byte(m0) : 8 + first_flagged_byte(m1));
         }
         i += 16;
     }
     if (lim - i >= 8) {
-        const std::uint64_t m = swar_controls(load_le64(p + i));
+        const std::uint64_t m = swar_controls(load_le<std::uint64_t>(p + i));
         return i + (m != 0 ? first_flagged_byte(m) : 8);
     }
     return i;

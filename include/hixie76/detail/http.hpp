@@ -181,7 +181,7 @@ public:
                 if (!in_constant_evaluation()) {
                     // Letters, digits and '-' eight at a time; other tchars go byte by byte.
                     while (lim - i >= 8) {
-                        const std::uint64_t m = swar_not_name_bytes(load_le64(p + i));
+                        const std::uint64_t m = swar_not_name_bytes(load_le<std::uint64_t>(p + i));
                         if (m != 0) {
                             i += first_flagged_byte(m);
                             break;

@@ -36,39 +36,23 @@ namespace hixie76::detail {
 /// `(word & ascii_high_bits) == 0`, whatever the byte order of the load.
 inline constexpr std::uint64_t ascii_high_bits = 0x8080808080808080u;
 
-/// The eight bytes at `p` as one word, in an unspecified byte order (callers test every byte
-/// alike). A single unaligned load at run time; shifts during constant evaluation.
-constexpr std::uint64_t load_word(const char* p) noexcept {
-    if (!in_constant_evaluation()) {
-        std::uint64_t w = 0;
-        std::memcpy(&w, p, sizeof w);
-        return w;
-    }
-    std::uint64_t w = 0;
-    for (unsigned k = 0; k < 8; ++k) {
-        w |= std::uint64_t{byte(p[k])} << (8 * k);
-    }
-    return w;
-}
-
 /// The index of the first byte in `p[i, n)` that is not ASCII (0x80 or above), or `n`.
 /// Complexity: O(n - i); 64 bytes per step while the bytes are ASCII.
 constexpr std::size_t skip_ascii(const char* p, std::size_t i, std::size_t n) noexcept {
     if (i >= n || byte(p[i]) >= 0x80) {
         return i < n ? i : n; // at the end, or inside non-ASCII text: no word loads
     }
+    const auto word = [p](std::size_t at) { return load_le<std::uint64_t>(p + at); };
     while (n - i >= 64) {
-        const std::uint64_t a =
-            load_word(p + i) | load_word(p + i + 8) | load_word(p + i + 16) | load_word(p + i + 24);
-        const std::uint64_t b = load_word(p + i + 32) | load_word(p + i + 40) |
-                                load_word(p + i + 48) | load_word(p + i + 56);
+        const std::uint64_t a = word(i) | word(i + 8) | word(i + 16) | word(i + 24);
+        const std::uint64_t b = word(i + 32) | word(i + 40) | word(i + 48) | word(i + 56);
         if (((a | b) & ascii_high_bits) != 0) {
             break;
         }
         i += 64;
     }
     while (n - i >= 8) {
-        if ((load_word(p + i) & ascii_high_bits) != 0) {
+        if ((word(i) & ascii_high_bits) != 0) {
             break;
         }
         i += 8;
