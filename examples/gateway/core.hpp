@@ -232,11 +232,17 @@ public:
     /// Forgets a closed connection (its pending handlers keep it alive until they have run).
     void remove(const session* s) {
         live_.erase(s);
-        if (stopping_ && live_.empty()) {
-            on_all_closed();
-        }
+        check_all_closed();
     }
     std::size_t live() const noexcept { return live_.size(); }
+
+    /// An upstream connection was created / has ended (its closing handshake done or given
+    /// up). A shutdown waits for these too, so the upstream sees every close frame answered.
+    void link_opened() noexcept { ++links_; }
+    void link_closed() {
+        --links_;
+        check_all_closed();
+    }
 
     /// A relayed connection takes one of --max-clients places; false when all are taken.
     bool take_place() {
@@ -249,7 +255,14 @@ public:
     void release_place() noexcept { --places_; }
 
 protected:
+    /// Stopping, and every client and upstream connection has ended.
     virtual void on_all_closed() = 0;
+
+    void check_all_closed() {
+        if (stopping_ && live_.empty() && links_ == 0) {
+            on_all_closed();
+        }
+    }
 
     asio::io_context& ioc_;
     options opt_;
@@ -257,6 +270,7 @@ protected:
     std::unique_ptr<ssl::context> upstream_tls_;
     bool stopping_ = false;
     std::size_t places_ = 0;
+    std::size_t links_ = 0; ///< upstream connections not yet ended
     std::unordered_map<const session*, std::shared_ptr<session>> live_;
 };
 

@@ -349,16 +349,14 @@ private:
         for (const auto& s : everyone) {
             s->shut_down();
         }
-        if (live_.empty()) {
-            on_all_closed();
-        }
+        check_all_closed();
     }
 
     void on_all_closed() override {
-        // Everyone is gone: let io_context::run() return once the last handlers have run.
-        stop_timer_.cancel();
-        error_code ignored;
-        signals_.cancel(ignored);
+        // Every client and upstream connection has ended: what may still be queued are the
+        // handlers of cancelled operations, which have nothing left to do. Stopping here
+        // rather than waiting for the queue to drain keeps the exit prompt whatever remains.
+        ioc_.stop();
     }
 
     tcp::acceptor acceptor_;

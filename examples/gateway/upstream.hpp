@@ -91,7 +91,9 @@ class upstream_impl final : public upstream_link,
 
 public:
     explicit upstream_impl(server_base& srv)
-        : srv_(srv), resolver_(srv.context()), ws_(make_stream(srv)), timer_(srv.context()) {}
+        : srv_(srv), resolver_(srv.context()), ws_(make_stream(srv)), timer_(srv.context()) {
+        srv_.link_opened();
+    }
 
     void start(upstream_request req, std::weak_ptr<upstream_events> owner) override {
         req_ = std::move(req);
@@ -412,6 +414,7 @@ private:
         beast::get_lowest_layer(ws_).close(ignored);
         queue_.clear();
         queued_ = 0;
+        srv_.link_closed(); // last: it may stop the server
     }
 
     server_base& srv_;

@@ -724,6 +724,23 @@ def sigterm_closes_both_sides():
     check(time.monotonic() - t0 < 5, 'prompt')
 
 
+@test('close')
+def sigterm_is_bounded_when_no_peer_answers():
+    # The upstream stops reading (so it never answers the close frame) and the client never
+    # answers FF 00 nor closes: the shutdown still ends within the closing handshakes' bound.
+    up, gw = room()
+    c = Raw(gw.port, 76)
+    cid = whoami(c)
+    c.send('!pause')
+    up.wait_record('paused', cid)
+    t0 = time.monotonic()
+    gw.p.send_signal(signal.SIGTERM)
+    check(c.expect_end(('close',), timeout=5) == 'close', 'draft-76: FF 00')
+    check(gw.wait(10) == 0, 'exit 0')
+    elapsed = time.monotonic() - t0
+    check(elapsed < 4.5, 'exit within the 2 s closing bound (+0.5 s): %.1f s' % elapsed)
+
+
 # --- backpressure ----------------------------------------------------------------------------------
 
 @test('backpressure')
