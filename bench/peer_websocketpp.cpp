@@ -40,8 +40,8 @@ using manager_type = config::con_msg_manager_type;
 using bench::corpus;
 using bench::report;
 
-// The response websocketpp writes for the §1.2 request: its own status line and its header
-// map's (alphabetical) field order, then the 16-byte answer.
+// The response websocketpp writes for the draft-76 §1.2 request: its own status line and its
+// header map's (alphabetical) field order, then the 16-byte answer.
 const std::string expected_response = "HTTP/1.1 101 Switching Protocols\r\n"
                                       "Connection: Upgrade\r\n"
                                       "Sec-WebSocket-Location: ws://example.com/demo\r\n"

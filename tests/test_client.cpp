@@ -57,9 +57,9 @@ constexpr bool same_bytes(const hixie76::challenge_bytes& a, std::string_view b)
     return true;
 }
 
-// NOTES §15 vector C: the numbers and key3 of draft-76 §4.1 steps 18, 26 and 43. A client cannot
-// be made to pick these numbers, so the computation is checked on its own here and the checker
-// is tested against the answers that start() reports.
+// The example numbers and key3 of draft-76 §4.1 steps 18, 26 and 43 (as golang/net's
+// hixie_test.go uses them). A client cannot be made to pick these numbers, so the computation is
+// checked on its own here and the checker is tested against the answers that start() reports.
 static_assert(same_bytes(hixie76::challenge_from_parts(777007543U, 114997259U, "G0\"-Z?GX"),
                          "0st3Rl&q-2ZU^weu"),
               "draft-76 §4.1 example: MD5(number_1 ‖ number_2 ‖ key3)");

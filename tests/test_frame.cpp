@@ -268,141 +268,157 @@ std::string hex_repeat(const char* byte_hex, std::size_t n) {
 
 std::string text_repeat(char c, std::size_t n) { return std::string(n, c); }
 
-/// Every row of test-vectors.json "frames" and NOTES §15 F, then one row per framing rule.
+/// Every row of test-vectors.json "frames" (the frame grammar of draft-76 §4.2 and §5.3), then
+/// one row per framing rule.
 std::vector<frame_row> frame_rows() {
     const std::string a128 = text_repeat('A', 128);
     return {
-        // --- test-vectors.json "frames" (NOTES §15 F) ---
-        {"empty text message", "§15F, §14.6", "00ff", cfg76(), "text \"\" fin\n"},
-        {"text 'foo'", "§15F", "00666f6fff", cfg76(), "text \"foo\" fin\n"},
-        {"close FF 00", "§15F, §10", "ff00", cfg76(), "close\n"},
-        {"close in non-minimal length FF 80 00", "§15F, §9", "ff8000", cfg76(), "close\n"},
-        {"length frame of 5 is skipped", "§15F, §9 receiving", "800568656c6c6f", cfg76(),
-         "skipped 0x80\n"},
-        {"type FF with length 5 is not a close", "§15F, §9", "ff050102030405", cfg76(),
-         "skipped 0xff\n"},
-        {"length frame of 128 (81 00)", "§15F, §9", "808100" + hex_repeat("41", 128), cfg76(),
-         "skipped 0x80\n"},
-        {"sentinel frame of type 01 is skipped", "§15F, §9", "0161ff", cfg76(), "skipped 0x01\n"},
-        {"invalid UTF-8 is delivered as is without a check", "§15F, §11", "00c328ff", cfg76(),
-         "text \"\\xc3(\" fin\n"},
-        {"length frame of 1 whose payload is 00", "§15F", "810100", cfg76(), "skipped 0x81\n"},
-        // --- the same vectors with options ---
-        {"length frame of 128 delivered", "§9 (extension)", "808100" + hex_repeat("41", 128),
-         with_binary(), "binary 0x80 \"" + a128 + "\" fin\n"},
-        {"length frame of 5 delivered", "§9 (extension)", "800568656c6c6f", with_binary(),
-         "binary 0x80 \"hello\" fin\n"},
-        {"length frame of 1 with payload 00 delivered", "§15F", "810100", with_binary(),
-         "binary 0x81 \"\\x00\" fin\n"},
-        {"type FF with a length is skipped even when delivering binary", "§9", "ff050102030405",
-         with_binary(), "skipped 0xff\n"},
-        {"empty length frame delivered as an empty binary message", "§9", "8000", with_binary(),
-         "binary 0x80 \"\" fin\n"},
-        {"invalid UTF-8 rejected at the offending byte", "§11, §15F", "00c328ff", reject_utf8(),
-         "text \"\\xc3\"\nerror invalid_utf8 at 2\n"},
-        {"draft-75: FF 00 is an empty length frame, skipped", "§13", "ff00", cfg75(),
-         "skipped 0xff\n"},
-        {"draft-75: FF 80 00 is skipped too", "§13", "ff8000", cfg75(), "skipped 0xff\n"},
-        {"draft-75: data after FF 00 is still read", "§13", "ff0000616263ff", cfg75(),
-         "skipped 0xff\ntext \"abc\" fin\n"},
-        // --- §9 frame forms ---
-        {"§9: a sentinel frame ends at the first FF", "§9", "006162ff6364ff", cfg76(),
-         "text \"ab\" fin\nskipped 0x63\n"},
-        {"§9: sentinel type 7F is skipped", "§9", "7f616263ff00ff", cfg76(),
-         "skipped 0x7f\ntext \"\" fin\n"},
-        {"§9: payload bytes 00..FE pass through a text frame", "§9", "00000180c0fe7fff", cfg76(),
-         "text \"\\x00\\x01\\x80\\xc0\\xfe\\x7f\" fin\n"},
-        {"§9: non-minimal length 80 80 80 03", "§9", "80808080036162 63", with_binary(),
-         "binary 0x80 \"abc\" fin\n"},
-        {"§9: two-group length 01 02 = 130", "§9", "fe8102" + hex_repeat("5a", 130), with_binary(),
-         "binary 0xfe \"" + text_repeat('Z', 130) + "\" fin\n"},
-        {"§9: a length frame may contain FF and 00 bytes", "§9", "9003ff00ff", with_binary(),
-         "binary 0x90 \"\\xff\\x00\\xff\" fin\n"},
-        {"§9: frames in a row", "§9", "00616263ff8002fffe00ff0161ffff00", cfg76(),
-         "text \"abc\" fin\nskipped 0x80\ntext \"\" fin\nskipped 0x01\nclose\n"},
-        {"§9: a frame cut off by the end of the stream", "§9", "00616263", cfg76(),
-         "text \"abc\"\n"},
-        {"§9: a partial length prefix reports nothing", "§9", "8081", cfg76(), ""},
-        {"§9: length frame waiting for payload reports nothing", "§9", "8005616263", cfg76(), ""},
-        // --- §10 closing handshake and §14 items 6-7 ---
-        {"§10: all data after FF 00 is discarded", "§10, §9 server", "ff0000616263ff8000", cfg76(),
+        // --- test-vectors.json "frames" ---
+        {"empty text message", "draft-76 §4.2, §5.3; websockets/ws PR #45, #56", "00ff", cfg76(),
+         "text \"\" fin\n"},
+        {"text 'foo'", "draft-76 §4.2, §5.3", "00666f6fff", cfg76(), "text \"foo\" fin\n"},
+        {"close FF 00", "draft-76 §1.4, §4.2, §5.3", "ff00", cfg76(), "close\n"},
+        {"close in non-minimal length FF 80 00", "draft-76 §4.2, §5.3", "ff8000", cfg76(),
          "close\n"},
-        {"§10/§14.7: FF 00 coalesced with data before and after", "§14.7", "006869ffff000062ff",
-         cfg76(), "text \"hi\" fin\nclose\n"},
-        {"§10: FF 80 80 00 is a close too", "§9", "ff808000", cfg76(), "close\n"},
-        {"§14.6: 00 FF then FF 00 is an empty message then a close", "§14.6", "00ffff00", cfg76(),
-         "text \"\" fin\nclose\n"},
-        {"§14.6: FF 00 then 00 FF is a close, the rest discarded", "§14.6", "ff0000ff", cfg76(),
-         "close\n"},
-        {"§14.6: empty messages in a row", "§14.6", "00ff00ff00ff", cfg76(),
-         "text \"\" fin\ntext \"\" fin\ntext \"\" fin\n"},
-        // --- §11 UTF-8 checks ---
-        {"§11: valid multi-byte text accepted under reject", "§11", "00c3a9e282acf09f9880ff",
-         reject_utf8(), "text \"\\xc3\\xa9\\xe2\\x82\\xac\\xf0\\x9f\\x98\\x80\" fin\n"},
-        {"§11: overlong at the start of a frame fails before any piece", "§11", "00c080ff",
-         reject_utf8(), "error invalid_utf8 at 1\n"},
-        {"§11: surrogate fails at its second byte", "§11", "0041eda080ff", reject_utf8(),
-         "text \"A\\xed\"\nerror invalid_utf8 at 3\n"},
-        {"§11: a frame ending inside a sequence fails at the terminator", "§11", "00e282ff",
-         reject_utf8(), "text \"\\xe2\\x82\"\nerror invalid_utf8 at 3\n"},
-        {"§11: a valid frame then an invalid one", "§11", "0061ff0062f5ff", reject_utf8(),
-         "text \"a\" fin\ntext \"b\"\nerror invalid_utf8 at 5\n"},
-        {"§11: non-text sentinel frames are not checked", "§11", "01c0ff", reject_utf8(),
+        {"length frame of 5 is skipped", "draft-76 §4.2, §5.3", "800568656c6c6f", cfg76(),
+         "skipped 0x80\n"},
+        {"type FF with length 5 is not a close", "draft-76 §4.2, §5.3", "ff050102030405", cfg76(),
+         "skipped 0xff\n"},
+        {"length frame of 128 (81 00)", "draft-76 §4.2, §5.3", "808100" + hex_repeat("41", 128),
+         cfg76(), "skipped 0x80\n"},
+        {"sentinel frame of type 01 is skipped", "draft-76 §4.2, §5.3", "0161ff", cfg76(),
          "skipped 0x01\n"},
-        {"§11: length frames are not checked", "§11", "8002c0c1", with_binary(reject_utf8()),
-         "binary 0x80 \"\\xc0\\xc1\" fin\n"},
+        {"invalid UTF-8 is delivered as is without a check", "draft-76 §4.3, §5.4", "00c328ff",
+         cfg76(), "text \"\\xc3(\" fin\n"},
+        {"length frame of 1 whose payload is 00", "draft-76 §4.2, §5.3", "810100", cfg76(),
+         "skipped 0x81\n"},
+        // --- the same vectors with options ---
+        {"length frame of 128 delivered", "draft-76 §4.2, §5.3; delivering it is an extension",
+         "808100" + hex_repeat("41", 128), with_binary(), "binary 0x80 \"" + a128 + "\" fin\n"},
+        {"length frame of 5 delivered", "draft-76 §4.2, §5.3; delivering it is an extension",
+         "800568656c6c6f", with_binary(), "binary 0x80 \"hello\" fin\n"},
+        {"length frame of 1 with payload 00 delivered", "draft-76 §4.2, §5.3", "810100",
+         with_binary(), "binary 0x81 \"\\x00\" fin\n"},
+        {"type FF with a length is skipped even when delivering binary", "draft-76 §4.2, §5.3",
+         "ff050102030405", with_binary(), "skipped 0xff\n"},
+        {"empty length frame delivered as an empty binary message", "draft-76 §4.2, §5.3", "8000",
+         with_binary(), "binary 0x80 \"\" fin\n"},
+        {"invalid UTF-8 rejected at the offending byte", "draft-76 §5.4", "00c328ff", reject_utf8(),
+         "text \"\\xc3\"\nerror invalid_utf8 at 2\n"},
+        {"draft-75: FF 00 is an empty length frame, skipped", "draft-75 §4.2, §5.3", "ff00",
+         cfg75(), "skipped 0xff\n"},
+        {"draft-75: FF 80 00 is skipped too", "draft-75 §4.2, §5.3", "ff8000", cfg75(),
+         "skipped 0xff\n"},
+        {"draft-75: data after FF 00 is still read", "draft-75 §4.2, §5.3", "ff0000616263ff",
+         cfg75(), "skipped 0xff\ntext \"abc\" fin\n"},
+        // --- frame forms (draft-76 §4.2, §5.3) ---
+        {"frames: a sentinel frame ends at the first FF", "draft-76 §4.2, §5.3", "006162ff6364ff",
+         cfg76(), "text \"ab\" fin\nskipped 0x63\n"},
+        {"frames: sentinel type 7F is skipped", "draft-76 §4.2, §5.3", "7f616263ff00ff", cfg76(),
+         "skipped 0x7f\ntext \"\" fin\n"},
+        {"frames: payload bytes 00..FE pass through a text frame", "draft-76 §4.2, §5.3",
+         "00000180c0fe7fff", cfg76(), "text \"\\x00\\x01\\x80\\xc0\\xfe\\x7f\" fin\n"},
+        {"frames: non-minimal length 80 80 80 03", "draft-76 §4.2, §5.3", "80808080036162 63",
+         with_binary(), "binary 0x80 \"abc\" fin\n"},
+        {"frames: two-group length 01 02 = 130", "draft-76 §4.2, §5.3",
+         "fe8102" + hex_repeat("5a", 130), with_binary(),
+         "binary 0xfe \"" + text_repeat('Z', 130) + "\" fin\n"},
+        {"frames: a length frame may contain FF and 00 bytes", "draft-76 §4.2, §5.3", "9003ff00ff",
+         with_binary(), "binary 0x90 \"\\xff\\x00\\xff\" fin\n"},
+        {"frames: one after another", "draft-76 §4.2, §5.3", "00616263ff8002fffe00ff0161ffff00",
+         cfg76(), "text \"abc\" fin\nskipped 0x80\ntext \"\" fin\nskipped 0x01\nclose\n"},
+        {"frames: a frame cut off by the end of the stream", "draft-76 §4.2, §5.3", "00616263",
+         cfg76(), "text \"abc\"\n"},
+        {"frames: a partial length prefix reports nothing", "draft-76 §4.2, §5.3", "8081", cfg76(),
+         ""},
+        {"frames: length frame waiting for payload reports nothing", "draft-76 §4.2, §5.3",
+         "8005616263", cfg76(), ""},
+        // --- the close frame (draft-76 §1.4, §4.2, §5.3): coalesced, split, next to 00 FF ---
+        {"close: all data after FF 00 is discarded", "draft-76 §4.2, §5.3", "ff0000616263ff8000",
+         cfg76(), "close\n"},
+        {"close: FF 00 coalesced with data before and after",
+         "draft-76 §5.3; old ws found FF 00 only as a 2-byte read", "006869ffff000062ff", cfg76(),
+         "text \"hi\" fin\nclose\n"},
+        {"close: FF 80 80 00 is a close too", "draft-76 §4.2, §5.3", "ff808000", cfg76(),
+         "close\n"},
+        {"close: 00 FF then FF 00 is an empty message then a close",
+         "draft-76 §4.2, §5.3; websockets/ws PR #45, #56", "00ffff00", cfg76(),
+         "text \"\" fin\nclose\n"},
+        {"close: FF 00 then 00 FF is a close, the rest discarded",
+         "draft-76 §4.2, §5.3; websockets/ws PR #45, #56", "ff0000ff", cfg76(), "close\n"},
+        {"empty messages in a row", "draft-76 §4.2, §5.3; websockets/ws PR #45, #56",
+         "00ff00ff00ff", cfg76(), "text \"\" fin\ntext \"\" fin\ntext \"\" fin\n"},
+        // --- UTF-8 checks (draft-76 §5.4: a server may close) ---
+        {"utf-8: valid multi-byte text accepted under reject", "draft-76 §5.4",
+         "00c3a9e282acf09f9880ff", reject_utf8(),
+         "text \"\\xc3\\xa9\\xe2\\x82\\xac\\xf0\\x9f\\x98\\x80\" fin\n"},
+        {"utf-8: overlong at the start of a frame fails before any piece", "draft-76 §5.4",
+         "00c080ff", reject_utf8(), "error invalid_utf8 at 1\n"},
+        {"utf-8: surrogate fails at its second byte", "draft-76 §5.4", "0041eda080ff",
+         reject_utf8(), "text \"A\\xed\"\nerror invalid_utf8 at 3\n"},
+        {"utf-8: a frame ending inside a sequence fails at the terminator", "draft-76 §5.4",
+         "00e282ff", reject_utf8(), "text \"\\xe2\\x82\"\nerror invalid_utf8 at 3\n"},
+        {"utf-8: a valid frame then an invalid one", "draft-76 §5.4", "0061ff0062f5ff",
+         reject_utf8(), "text \"a\" fin\ntext \"b\"\nerror invalid_utf8 at 5\n"},
+        {"utf-8: non-text sentinel frames are not checked", "draft-76 §5.4", "01c0ff",
+         reject_utf8(), "skipped 0x01\n"},
+        {"utf-8: length frames are not checked", "draft-76 §5.4", "8002c0c1",
+         with_binary(reject_utf8()), "binary 0x80 \"\\xc0\\xc1\" fin\n"},
         // --- limits: frame_too_large ---
-        {"limit: text exactly at the limit", "§9 cap", "0061626364ff", limit(4),
-         "text \"abcd\" fin\n"},
-        {"limit: text one byte over fails at that byte", "§9 cap", "006162636465ff", limit(4),
-         "text \"abcd\"\nerror frame_too_large at 5\n"},
-        {"limit: endless text frame is cut off", "§9 cap", "00" + hex_repeat("61", 40), limit(10),
+        {"limit: text exactly at the limit", "draft-76 §4.2, §7 (size limit)", "0061626364ff",
+         limit(4), "text \"abcd\" fin\n"},
+        {"limit: text one byte over fails at that byte", "draft-76 §4.2, §7 (size limit)",
+         "006162636465ff", limit(4), "text \"abcd\"\nerror frame_too_large at 5\n"},
+        {"limit: endless text frame is cut off", "draft-76 §4.2, §7 (size limit)",
+         "00" + hex_repeat("61", 40), limit(10),
          "text \"aaaaaaaaaa\"\nerror frame_too_large at 11\n"},
-        {"limit: a limit of 0 allows only empty text", "§9 cap", "00ff0061ff", limit(0),
-         "text \"\" fin\nerror frame_too_large at 3\n"},
-        {"limit: length frame fails at its length prefix", "§9 cap", "8005616263646566", limit(4),
-         "error frame_too_large at 1\n"},
-        {"limit: length frame at the limit passes", "§9 cap", "800461626364", limit(4),
-         "skipped 0x80\n"},
-        {"limit: multi-byte prefix fails at the byte that passes the limit", "§9 cap", "80818000",
-         limit(200), "error frame_too_large at 3\n"},
-        {"limit: skipped sentinel frames are bounded too", "§9 cap", "01616263ff", limit(2),
-         "error frame_too_large at 3\n"},
-        {"limit: FF with a large length is bounded", "§9 cap", "ff8100", limit(100),
-         "error frame_too_large at 2\n"},
-        {"limit: a UTF-8 error before the limit wins", "§9 cap, §11", "0061c0626364ff",
-         limit(3, reject_utf8()), "text \"a\"\nerror invalid_utf8 at 2\n"},
-        {"limit: the limit before a UTF-8 error wins", "§9 cap, §11", "00616263c0ff",
-         limit(3, reject_utf8()), "text \"abc\"\nerror frame_too_large at 4\n"},
+        {"limit: a limit of 0 allows only empty text", "draft-76 §4.2, §7 (size limit)",
+         "00ff0061ff", limit(0), "text \"\" fin\nerror frame_too_large at 3\n"},
+        {"limit: length frame fails at its length prefix", "draft-76 §4.2, §7 (size limit)",
+         "8005616263646566", limit(4), "error frame_too_large at 1\n"},
+        {"limit: length frame at the limit passes", "draft-76 §4.2, §7 (size limit)",
+         "800461626364", limit(4), "skipped 0x80\n"},
+        {"limit: multi-byte prefix fails at the byte that passes the limit",
+         "draft-76 §4.2, §7 (size limit)", "80818000", limit(200), "error frame_too_large at 3\n"},
+        {"limit: skipped sentinel frames are bounded too", "draft-76 §4.2, §7 (size limit)",
+         "01616263ff", limit(2), "error frame_too_large at 3\n"},
+        {"limit: FF with a large length is bounded", "draft-76 §4.2, §7 (size limit)", "ff8100",
+         limit(100), "error frame_too_large at 2\n"},
+        {"limit: a UTF-8 error before the limit wins", "draft-76 §4.2, §7 (size limit); §5.4",
+         "0061c0626364ff", limit(3, reject_utf8()), "text \"a\"\nerror invalid_utf8 at 2\n"},
+        {"limit: the limit before a UTF-8 error wins", "draft-76 §4.2, §7 (size limit); §5.4",
+         "00616263c0ff", limit(3, reject_utf8()), "text \"abc\"\nerror frame_too_large at 4\n"},
         // --- length_overflow ---
-        {"overflow: 2^63 - 1 is accepted", "§9 overflow", "80" + hex_repeat("ff", 8) + "7f",
-         limit(std::numeric_limits<std::uint64_t>::max()), ""},
-        {"overflow: 2^63 fails at the last prefix byte", "§9 overflow",
-         "8081" + hex_repeat("80", 8) + "00", limit(std::numeric_limits<std::uint64_t>::max()),
-         "error length_overflow at 10\n"},
-        {"overflow: an eleventh group fails", "§9 overflow", "ff" + hex_repeat("ff", 9) + "7f",
+        {"overflow: 2^63 - 1 is accepted", "draft-76 §4.2, §5.3 (the overflow guard is ours)",
+         "80" + hex_repeat("ff", 8) + "7f", limit(std::numeric_limits<std::uint64_t>::max()), ""},
+        {"overflow: 2^63 fails at the last prefix byte",
+         "draft-76 §4.2, §5.3 (the overflow guard is ours)", "8081" + hex_repeat("80", 8) + "00",
          limit(std::numeric_limits<std::uint64_t>::max()), "error length_overflow at 10\n"},
-        {"overflow: nine leading zero groups are a valid length 0", "§9",
+        {"overflow: an eleventh group fails", "draft-76 §4.2, §5.3 (the overflow guard is ours)",
+         "ff" + hex_repeat("ff", 9) + "7f", limit(std::numeric_limits<std::uint64_t>::max()),
+         "error length_overflow at 10\n"},
+        {"overflow: nine leading zero groups are a valid length 0", "draft-76 §4.2, §5.3",
          "80" + hex_repeat("80", 9) + "00", cfg76(), "skipped 0x80\n"},
-        {"overflow: a prefix longer than 10 bytes fails at its 11th byte", "§9 overflow",
-         "80" + hex_repeat("80", 20) + "00", cfg76(), "error length_overflow at 11\n"},
+        {"overflow: a prefix longer than 10 bytes fails at its 11th byte",
+         "draft-76 §4.2, §5.3 (the overflow guard is ours)", "80" + hex_repeat("80", 20) + "00",
+         cfg76(), "error length_overflow at 11\n"},
         // --- unknown_frame_type (strict types) ---
-        {"strict: sentinel type 01 fails at its type byte", "§9 server", "0061ff0161ff", strict(),
-         "text \"a\" fin\nerror unknown_frame_type at 3\n"},
-        {"strict: a length frame fails at its type byte", "§9", "8003616263", strict(),
-         "error unknown_frame_type at 0\n"},
-        {"strict: FF with a length fails at the length byte", "§9", "ff05", strict(),
-         "error unknown_frame_type at 1\n"},
-        {"strict: FF 80 81 fails where the length turns non-zero", "§9", "ff8081", strict(),
-         "error unknown_frame_type at 2\n"},
-        {"strict: a close is still a close", "§10",
+        {"strict: sentinel type 01 fails at its type byte", "draft-76 §5.3", "0061ff0161ff",
+         strict(), "text \"a\" fin\nerror unknown_frame_type at 3\n"},
+        {"strict: a length frame fails at its type byte", "draft-76 §4.2, §5.3", "8003616263",
+         strict(), "error unknown_frame_type at 0\n"},
+        {"strict: FF with a length fails at the length byte", "draft-76 §4.2, §5.3", "ff05",
+         strict(), "error unknown_frame_type at 1\n"},
+        {"strict: FF 80 81 fails where the length turns non-zero", "draft-76 §4.2, §5.3", "ff8081",
+         strict(), "error unknown_frame_type at 2\n"},
+        {"strict: a close is still a close", "draft-76 §1.4, §5.3",
          "00ff"
          "ff00",
          strict(), "text \"\" fin\nclose\n"},
-        {"strict: delivered binary is not unknown", "§9", "800161", strict(with_binary()),
-         "binary 0x80 \"a\" fin\n"},
-        {"strict draft-75: FF 00 fails at its type byte", "§13", "ff00", strict(cfg75()),
-         "error unknown_frame_type at 0\n"},
+        {"strict: delivered binary is not unknown", "draft-76 §4.2, §5.3", "800161",
+         strict(with_binary()), "binary 0x80 \"a\" fin\n"},
+        {"strict draft-75: FF 00 fails at its type byte", "draft-75 §4.2, §5.3", "ff00",
+         strict(cfg75()), "error unknown_frame_type at 0\n"},
     };
 }
 
@@ -455,7 +471,7 @@ TEST_CASE("decoder: a text piece views the caller's input and comes as soon as b
     CHECK(d.position() == 8);
 }
 
-TEST_CASE("§10/§14.7: FF 00 split across reads is a close; only then is closed() true") {
+TEST_CASE("close: FF 00 split across reads is a close; only then is closed() true") {
     frame_decoder d;
     frame_event ev = d.next(test::unhex("0061ffff"));
     CHECK(ev.kind == frame_kind::text);
@@ -470,7 +486,7 @@ TEST_CASE("§10/§14.7: FF 00 split across reads is a close; only then is closed
     CHECK(ev.consumed == 1);
     CHECK(d.closed());
     ev = d.next(test::unhex("00ff"));
-    CHECK(ev.kind == frame_kind::need_more); // §9 server: discard all further data
+    CHECK(ev.kind == frame_kind::need_more); // draft-76 §5.3: discard all further data
     CHECK(ev.consumed == 2);
     CHECK(d.position() == 7);
 }
@@ -637,8 +653,8 @@ const std::string fffd = "\xEF\xBF\xBD";
 
 } // namespace
 
-TEST_CASE("§11 assembler replace (default): invalid UTF-8 becomes U+FFFD per maximal subpart") {
-    const std::string in = test::unhex("00c328ff"); // §15F: decodes as U+FFFD '('
+TEST_CASE("assembler replace (default): invalid UTF-8 becomes U+FFFD per maximal subpart") {
+    const std::string in = test::unhex("00c328ff"); // draft-76 §4.3: decodes as U+FFFD '('
     for (const test::chunking& c : test::all_chunkings(in.size())) {
         CAPTURE(test::describe(c));
         const assembled r = assemble(in, {}, {}, c);
@@ -657,7 +673,7 @@ TEST_CASE("§11 assembler replace (default): invalid UTF-8 becomes U+FFFD per ma
     }
 }
 
-TEST_CASE("§11 assembler reject: invalid_utf8, sticky until reset()") {
+TEST_CASE("assembler reject (draft-76 §5.4): invalid_utf8, sticky until reset()") {
     message_assembler a(policy(utf8_policy::reject));
     CHECK(a.push(text_piece("ok \xC3", false)).status == parse_status::need_more);
     assemble_result r = a.push(text_piece("\xA9", true));
@@ -679,7 +695,7 @@ TEST_CASE("§11 assembler reject: invalid_utf8, sticky until reset()") {
           error::invalid_utf8);
 }
 
-TEST_CASE("§11 assembler raw: bytes are kept as they are") {
+TEST_CASE("assembler raw (draft-76 §5.4): bytes are kept as they are") {
     const assembled r = assemble(test::unhex("00c328ff00e282ff"), policy(utf8_policy::raw));
     REQUIRE(r.messages.size() == 2);
     CHECK(r.messages[0] == "\xC3(");

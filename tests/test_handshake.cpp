@@ -1378,7 +1378,7 @@ TEST_CASE("write_response answers a draft-75 request in the draft-75 form") {
                   "WebSocket-Location: ws://example.com/demo\r\n"
                   "WebSocket-Protocol: sample\r\n"
                   "\r\n");
-    // A draft-75 client compares the first 85 bytes exactly (NOTES §13).
+    // A draft-75 client compares the first 85 bytes exactly (draft-75 §4.1).
     constexpr std::string_view first85 = "HTTP/1.1 101 Web Socket Protocol Handshake\r\n"
                                          "Upgrade: WebSocket\r\n"
                                          "Connection: Upgrade\r\n";

@@ -365,8 +365,8 @@ TEST_CASE("generate_key stays within the rules when the generator returns only e
     CHECK(saw_zero);
     CHECK(spaces_seen[1]);
     CHECK(spaces_seen[12]);
-    // The ends of the character range, which Netty never picks (NOTES §4; 0x2F and 0x3A
-    // sit mid-range and are covered by the mt19937 test).
+    // The ends of the character range of draft-76 §4.1 steps 16–22, which Netty never picks (0x2F
+    // and 0x3A sit mid-range and are covered by the mt19937 test).
     CHECK(chars_seen[0x21]);
     CHECK(chars_seen[0x7E]);
 #else

@@ -423,7 +423,7 @@ inline constexpr client_response_vector client_response_vectors[] = {
      "Upgrade : WebSocket\r\n"
      "\r\n"sv, answer::right, ""sv, error::missing_upgrade, ""},
     {"an empty field name is refused",
-     "draft-76 §4.1 step 41 (JVC: empty names fail)", draft::draft76, "ws://example.com/demo", "",
+     "draft-76 §4.1 step 41 (an empty name fails)", draft::draft76, "ws://example.com/demo", "",
      "HTTP/1.1 101 WebSocket Protocol Handshake\r\n"
      ": WebSocket\r\n"
      "\r\n"sv, answer::right, ""sv, error::malformed_field, "\r\n|: "},

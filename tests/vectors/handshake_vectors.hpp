@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // tests/vectors/handshake_vectors.hpp — draft-76 key and challenge vectors as C++ tables.
 //
-// Built from shared/spec/test-vectors.json and NOTES §15. The draft's worked examples come
-// first. Each row is {name, spec_ref, inputs, expected}. Byte strings are raw (octal escapes
-// for bytes outside printable ASCII) so that rows can be used in constant expressions; the hex
-// columns repeat them as the JSON spells them, and a test checks that the two agree.
+// Built from shared/spec/test-vectors.json; each row names where its vector comes from. The
+// draft's worked examples come first. Each row is {name, spec_ref, inputs, expected}. Byte
+// strings are raw (octal escapes for bytes outside printable ASCII) so that rows can be used in
+// constant expressions; the hex columns repeat them as the JSON spells them, and a test checks
+// that the two agree.
 #ifndef HIXIE76_TESTS_VECTORS_HANDSHAKE_VECTORS_HPP
 #define HIXIE76_TESTS_VECTORS_HANDSHAKE_VECTORS_HPP
 
@@ -61,7 +62,7 @@ inline constexpr handshake_vector server_positive[] = {
      "fQJ,fN/4F4!~K~MH"sv,
      "66514a2c664e2f344634217e4b7e4d48"},
     {"websocketpp-exact_match",
-     "NOTES §15 D1: websocketpp test/processors/hybi00.cpp",
+     "test vector from websocketpp's test/processors/hybi00.cpp",
      "3e6b263  4 17 80",
      "17  9 G`ZD9   2 2b 7X 3 /r90",
      "WjN}|M(6"sv,
@@ -70,7 +71,7 @@ inline constexpr handshake_vector server_positive[] = {
      "n`9eBk9z$R8pOtVb"sv,
      "6e603965426b397a245238704f745662"},
     {"pywebsocket-nonprintable",
-     "NOTES §15 D2: pywebsocket test_handshake_hybi00.py",
+     "test vector from pywebsocket's test_handshake_hybi00.py",
      "36 7   74 i  92 2'm 9 0G",
      "y  R2 48 Q1O4  e|BV3 i5 1  u- 65",
      "\001\321\335;\321Vc\377"sv, // key3 ends in 0xFF
@@ -79,7 +80,7 @@ inline constexpr handshake_vector server_positive[] = {
      "\013\231\372U\275\001#{E\242\361\320\207\212\356\353"sv,
      "0b99fa55bd01237b45a2f1d0878aeeeb"},
     {"c-test-binary-key3",
-     "NOTES §15 D3: a public C test",
+     "test vector from a public C test",
      "30  ;- 5=5 u 4 1  7336",
      ":2 8 G(  07A 93Ql 3 *20 Ox0G'w",
      "]\237\260g\017\344\372u"sv,
@@ -88,7 +89,7 @@ inline constexpr handshake_vector server_positive[] = {
      "\266\274*\236\240\014\034\271\017\255\334\227\220`\027\250"sv,
      "b6bc2a9ea00c1cb90faddc97906017a8"},
     {"derived-max-part",
-     "NOTES §15 E: part_1 = 0xFFFFFFFF, part_2 = 0, key3 all zero",
+     "largest part (draft-76 §5.2): part_1 = 0xFFFFFFFF, part_2 = 0, key3 all zero",
      "429496729 5",
      "0 0",
      "\000\000\000\000\000\000\000\000"sv,
@@ -106,48 +107,49 @@ struct key_vector {
     key_expect expect;
 };
 
-/// Keys a server must refuse, each with the exact code (NOTES §7 steps 3–5, §15 E).
+/// Keys a server must refuse, each with the exact code (draft-76 §5.2 steps 4–9; the last row
+/// is a case the draft leaves open).
 inline constexpr key_vector server_negative_keys[] = {
     {"key number one above the maximum",
-     "NOTES §15 E; draft-76 §5.2 (key-number > 4294967295)",
+     "draft-76 §5.2 (key-number > 4294967295)",
      "42949672 96",
      {hixie76::error::key_overflow, 4294967296U, 1, 0}},
     {"key number above the maximum although the quotient fits",
-     "NOTES §15 E; em-websocket tests the quotient (wrong)",
+     "draft-76 §5.2; em-websocket tests the quotient (wrong)",
      // true key number 8589934590
      "85899345 9 0",
      {hixie76::error::key_overflow, 4294967296U, 2, 0}},
     {"no spaces (hex-looking key)",
-     "NOTES §15 E; MBWebSocketHelperTest.m; draft-76 §5.2",
+     "MBWebSocketHelperTest.m; draft-76 §5.2",
      "3e6b26341780",
      {hixie76::error::key_no_spaces, 3626341780U, 0, 0}},
     {"no spaces (punctuated key)",
-     "NOTES §15 E; MBWebSocketHelperTest.m; draft-76 §5.2",
+     "MBWebSocketHelperTest.m; draft-76 §5.2",
      "179G`ZD922b7X3/r90",
      {hixie76::error::key_no_spaces, 1799227390U, 0, 0}},
     {"123 is not a multiple of 2",
-     "NOTES §15 E; draft-76 §5.2",
+     "draft-76 §5.2",
      "1 2 3",
      {hixie76::error::key_not_divisible, 123, 2, 0}},
     {"not a multiple of 6 spaces",
-     "NOTES §15 E; MBWebSocketHelperTest.m",
+     "MBWebSocketHelperTest.m; draft-76 §5.2",
      "3e 6 b263  4 17 80",
      {hixie76::error::key_not_divisible, 3626341780U, 6, 0}},
     {"real key with remainder 3",
-     "NOTES §15 E; faye/websocket-driver-node#16",
+     "faye/websocket-driver-node#16; draft-76 §5.2",
      "2 L785 8o% s9Sy9@V. 4<1P5",
      {hixie76::error::key_not_divisible, 2785899415U, 4, 0}},
     {"real key with remainder 7",
-     "NOTES §15 E; faye/websocket-driver-node#16",
+     "faye/websocket-driver-node#16; draft-76 §5.2",
      "\"yw * K=2 3 : 5 D 3 85^5;0\\7 5",
      {hixie76::error::key_not_divisible, 2353855075U, 9, 0}},
     {"21-digit key number never wraps",
-     "NOTES §7 step 3, §15 E",
+     "draft-76 §5.2 (key-number > 4294967295; it must not wrap)",
      // true key number 184467440737095516161; reduced mod 2^64 it would be 1
      "1844674407370955161 6 1",
      {hixie76::error::key_overflow, 4294967296U, 2, 0}},
     {"no digits at all",
-     "NOTES §7 (cases the draft leaves open)",
+     "the draft leaves a key without digits open (draft-76 §5.2)",
      "no digits here ",
      {hixie76::error::key_no_digits, 0, 3, 0}},
 };
@@ -155,11 +157,11 @@ inline constexpr key_vector server_negative_keys[] = {
 /// Keys that look wrong but are valid.
 inline constexpr key_vector server_tricky_valid_keys[] = {
     {"a tab is not a space",
-     "NOTES §7 step 2, §15 E (Tornado counted isspace)",
+     "draft-76 §5.2 (only U+0020 counts; Tornado counted isspace)",
      "12\t3 4",
      {hixie76::error::none, 1234, 1, 1234}},
     {"zero with leading zero digits",
-     "NOTES §7 (leading zeros are fine)",
+     "draft-76 §5.2 (leading zeros are fine)",
      "0 0",
      {hixie76::error::none, 0, 1, 0}},
 };
