@@ -268,12 +268,12 @@ std::string hex_repeat(const char* byte_hex, std::size_t n) {
 
 std::string text_repeat(char c, std::size_t n) { return std::string(n, c); }
 
-/// Every row of test-vectors.json "frames" (the frame grammar of draft-76 §4.2 and §5.3), then
-/// one row per framing rule.
+/// The published frame vectors (the frame grammar of draft-76 §4.2 and §5.3), then one row per
+/// framing rule.
 std::vector<frame_row> frame_rows() {
     const std::string a128 = text_repeat('A', 128);
     return {
-        // --- test-vectors.json "frames" ---
+        // --- the published frame vectors ---
         {"empty text message", "draft-76 §4.2, §5.3; websockets/ws PR #45, #56", "00ff", cfg76(),
          "text \"\" fin\n"},
         {"text 'foo'", "draft-76 §4.2, §5.3", "00666f6fff", cfg76(), "text \"foo\" fin\n"},

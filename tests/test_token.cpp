@@ -54,7 +54,7 @@ void check_key(std::string_view key, const vectors::key_expect& want) {
     CHECK(again.part == got.part);
 }
 
-// The draft's worked examples hold at compile time (STYLE §5).
+// The draft's worked examples hold at compile time.
 constexpr const vectors::handshake_vector& spec12 = vectors::server_positive[0];
 static_assert(spec12.name == "spec-1.2-overview");
 static_assert(hixie76::parse_key(spec12.key1).key_number == 4146546015U);

@@ -23,7 +23,7 @@ enum class error : std::uint8_t {
     none = 0, ///< success
 
     // --- keys and the challenge (draft-76 §5.2 steps 4–9) ---
-    key_no_spaces = 1,     ///< a key holds no U+0020: cross-protocol attack (§5.2 step 7)
+    key_no_spaces = 1,     ///< a key holds no U+0020: cross-protocol attack (§5.2)
     key_not_divisible = 2, ///< key number is not an integral multiple of its spaces (§5.2)
     key_overflow = 3,      ///< key number above 4294967295 (§5.2: "symptom of an attack")
     key_no_digits = 4,     ///< a key holds no digit at all (conforming keys always have one)

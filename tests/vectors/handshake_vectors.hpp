@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // tests/vectors/handshake_vectors.hpp — draft-76 key and challenge vectors as C++ tables.
 //
-// Built from shared/spec/test-vectors.json; each row names where its vector comes from. The
-// draft's worked examples come first. Each row is {name, spec_ref, inputs, expected}. Byte
-// strings are raw (octal escapes for bytes outside printable ASCII) so that rows can be used in
-// constant expressions; the hex columns repeat them as the JSON spells them, and a test checks
-// that the two agree.
+// Published vectors (the draft's own and other implementations' tests); each row names its
+// source. The draft's worked examples come first. Each row is {name, spec_ref, inputs,
+// expected}. Byte strings are raw (octal escapes for bytes outside printable ASCII) so that rows
+// can be used in constant expressions; the hex columns repeat them as published, and a test
+// checks that the two agree.
 #ifndef HIXIE76_TESTS_VECTORS_HANDSHAKE_VECTORS_HPP
 #define HIXIE76_TESTS_VECTORS_HANDSHAKE_VECTORS_HPP
 
@@ -39,7 +39,7 @@ struct handshake_vector {
     key_expect k1;
     key_expect k2;
     std::string_view response;     ///< 16 raw bytes
-    std::string_view response_hex; ///< the same, as in test-vectors.json
+    std::string_view response_hex; ///< the same, in hex as published
 };
 
 inline constexpr handshake_vector server_positive[] = {
@@ -174,7 +174,7 @@ struct numbers_vector {
     std::uint32_t number2;
     std::string_view key3;         ///< 8 raw bytes
     std::string_view response;     ///< 16 raw bytes
-    std::string_view response_hex; ///< the same, as in test-vectors.json
+    std::string_view response_hex; ///< the same, in hex as published
 };
 
 inline constexpr numbers_vector challenge_from_numbers[] = {
