@@ -349,19 +349,6 @@ private:
     /// of `HTTP/1.1` has no offending byte yet.
     static constexpr line_verdict check_request_line(std::string_view line,
                                                      bool partial = false) noexcept {
-        // The usual line, `GET /… HTTP/1.1` with no SP, '#' or byte above 0x7F in the target,
-        // passes every check below: take it without the three searches.
-        if (line.size() >= 14 && line.substr(0, 5) == "GET /" &&
-            line.substr(line.size() - 9) == " HTTP/1.1") {
-            std::size_t i = 4;
-            const std::size_t end = line.size() - 9;
-            while (i < end && line[i] != ' ' && line[i] != '#' && detail::byte(line[i]) < 0x80) {
-                ++i;
-            }
-            if (i == end) {
-                return {error::none, 0, {4, static_cast<std::uint32_t>(end - 4)}};
-            }
-        }
         // Each structural fault is reported where the line first departs from the form: a
         // wrong method once its token is whole, a missing space or token at the line's end, an
         // extra space where it stands.

