@@ -410,13 +410,65 @@ private:
         return result_;
     }
 
+    /// The fields the client reads (draft-76 §4.1 step 41; draft-75 §4.1), by name. Each
+    /// draft reads `Upgrade`, `Connection` and its own three; the other draft's are ignored.
+    enum name_id : std::uint8_t {
+        n_upgrade,
+        n_connection,
+        n_origin76,
+        n_location76,
+        n_protocol76,
+        n_origin75,
+        n_location75,
+        n_protocol75,
+        name_count
+    };
+    static constexpr detail::field_names<name_count> names{{
+        "upgrade",
+        "connection",
+        "sec-websocket-origin",
+        "sec-websocket-location",
+        "sec-websocket-protocol",
+        "websocket-origin",
+        "websocket-location",
+        "websocket-protocol",
+    }};
+    static_assert(names.find("upgrade") == n_upgrade && names.find("connection") == n_connection &&
+                      names.find("sec-websocket-origin") == n_origin76 &&
+                      names.find("sec-websocket-location") == n_location76 &&
+                      names.find("sec-websocket-protocol") == n_protocol76 &&
+                      names.find("websocket-origin") == n_origin75 &&
+                      names.find("websocket-location") == n_location75 &&
+                      names.find("websocket-protocol") == n_protocol75,
+                  "each name_id is the index of its name");
+
     /// §4.1 steps 28–31 (status line) and 32–41 (fields).
     parse_result check_head() noexcept {
+        parse_result r = check_status_line();
+        if (r.status == parse_status::failed) {
+            return r;
+        }
+        detail::field_slots<name_count> at;
+        r = index_fields(at);
+        if (r.status == parse_status::failed) {
+            return r;
+        }
+        if (version_ == draft::draft75 && exact_upgrade_) {
+            r = check_exact_lines75(at);
+            if (r.status == parse_status::failed) {
+                return r;
+            }
+        }
+        return check_fields(at);
+    }
+
+    /// Steps 28–31: at least 7 bytes with the CRLF and two spaces (step 28), a 3-digit code
+    /// between them (step 29), 101 (step 30). The version before the first space is not read.
+    /// draft-75 compares the whole line, reason phrase included (its first 85 bytes are exact).
+    parse_result check_status_line() noexcept {
         const std::string_view line = tok_.start_line(buf_);
         const std::size_t sp1 = line.find(' ');
         const std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
-        // Step 28: at least 7 bytes with the CRLF, two spaces; step 29: a 3-digit code
-        // between them. The version before the first space is not read.
         if (line.size() + 2 < 7 || sp2 == std::string_view::npos || sp2 - sp1 != 4) {
             return fail(error::bad_status_line, 0);
         }
@@ -429,73 +481,70 @@ private:
         if (code != "101") {
             return fail(error::bad_status, sp1 + 1);
         }
-        const bool is76 = version_ == draft::draft76;
-        if (!is76 && line != "HTTP/1.1 101 Web Socket Protocol Handshake") {
-            // draft-75 compares the first 85 bytes exactly, reason phrase included.
+        if (version_ == draft::draft75 && line != "HTTP/1.1 101 Web Socket Protocol Handshake") {
             return fail(error::bad_status_line, sp2 + 1);
         }
-        const std::string_view origin_name = is76 ? "Sec-WebSocket-Origin" : "WebSocket-Origin";
-        const std::string_view location_name =
-            is76 ? "Sec-WebSocket-Location" : "WebSocket-Location";
-        const std::string_view protocol_name =
-            is76 ? "Sec-WebSocket-Protocol" : "WebSocket-Protocol";
-        constexpr std::size_t none = ~std::size_t{0};
-        std::size_t upgrade = none;
-        std::size_t connection = none;
-        std::size_t origin_field = none;
-        std::size_t location = none;
-        std::size_t protocol_field = none;
+        return {};
+    }
+
+    /// Steps 32–40 read the fields; each name the draft reads may appear once.
+    parse_result index_fields(detail::field_slots<name_count>& at) noexcept {
+        const bool is76 = version_ == draft::draft76;
         for (std::size_t i = 0; i < tok_.field_count(); ++i) {
-            const std::string_view name = tok_.field(buf_, i).name;
-            std::size_t* slot = nullptr;
-            if (detail::iequals(name, "Upgrade")) {
-                slot = &upgrade;
-            } else if (detail::iequals(name, "Connection")) {
-                slot = &connection;
-            } else if (detail::iequals(name, origin_name)) {
-                slot = &origin_field;
-            } else if (detail::iequals(name, location_name)) {
-                slot = &location;
-            } else if (detail::iequals(name, protocol_name)) {
-                slot = &protocol_field;
-            }
-            if (slot != nullptr) {
-                if (*slot != none) {
-                    return fail(error::duplicate_field, tok_.span(i).name_off);
-                }
-                *slot = i;
+            const std::uint8_t k = names.find(tok_.field(buf_, i).name);
+            const bool read = k == n_upgrade || k == n_connection ||
+                              (is76 ? k >= n_origin76 && k <= n_protocol76
+                                    : k >= n_origin75 && k <= n_protocol75);
+            if (read && !at.note(k, static_cast<std::uint8_t>(i))) {
+                return fail(error::duplicate_field, tok_.span(i).name_off);
             }
         }
-        if (!is76 && exact_upgrade_) {
-            // draft-75: the Upgrade and Connection lines come first, exactly as written.
-            if (tok_.field_count() < 1 || upgrade != 0 ||
-                buf_.substr(tok_.span(0).name_off, 20) != "Upgrade: WebSocket\r\n") {
-                return fail(upgrade == none ? error::missing_upgrade : error::bad_upgrade,
-                            line.size() + 2);
-            }
-            if (tok_.field_count() < 2 || connection != 1 ||
-                buf_.substr(tok_.span(1).name_off, 21) != "Connection: Upgrade\r\n") {
-                return fail(connection == none ? error::missing_connection : error::bad_connection,
-                            tok_.span(0).name_off + 20);
-            }
+        return {};
+    }
+
+    /// draft-75 with exact_upgrade: the Upgrade and Connection lines come first, exactly as
+    /// written (the response's first 85 bytes are fixed).
+    parse_result check_exact_lines75(const detail::field_slots<name_count>& at) noexcept {
+        const std::size_t line_end = tok_.start_line(buf_).size() + 2;
+        if (tok_.field_count() < 1 || at[n_upgrade] != 0 ||
+            buf_.substr(tok_.span(0).name_off, 20) != "Upgrade: WebSocket\r\n") {
+            return fail(at[n_upgrade] == detail::no_field ? error::missing_upgrade
+                                                          : error::bad_upgrade,
+                        line_end);
         }
+        if (tok_.field_count() < 2 || at[n_connection] != 1 ||
+            buf_.substr(tok_.span(1).name_off, 21) != "Connection: Upgrade\r\n") {
+            return fail(at[n_connection] == detail::no_field ? error::missing_connection
+                                                             : error::bad_connection,
+                        tok_.span(0).name_off + 20);
+        }
+        return {};
+    }
+
+    /// Step 41: every field the draft requires is there, with the value expected.
+    parse_result check_fields(const detail::field_slots<name_count>& at) noexcept {
+        const bool is76 = version_ == draft::draft76;
+        const std::uint8_t upgrade = at[n_upgrade];
+        const std::uint8_t connection = at[n_connection];
+        const std::uint8_t origin = at[is76 ? n_origin76 : n_origin75];
+        const std::uint8_t location = at[is76 ? n_location76 : n_location75];
+        const std::uint8_t protocol = at[is76 ? n_protocol76 : n_protocol75];
         const std::size_t end = tok_.position();
-        if (upgrade == none) {
+        if (upgrade == detail::no_field) {
             return fail(error::missing_upgrade, end);
         }
-        if (connection == none) {
+        if (connection == detail::no_field) {
             return fail(error::missing_connection, end);
         }
-        if (origin_field == none) {
+        if (origin == detail::no_field) {
             return fail(error::missing_sec_origin, end);
         }
-        if (location == none) {
+        if (location == detail::no_field) {
             return fail(error::missing_sec_location, end);
         }
-        if (!protocol_.empty() && protocol_field == none) {
+        if (!protocol_.empty() && protocol == detail::no_field) {
             return fail(error::missing_sec_protocol, end);
         }
-        // Step 41: each field's value.
         const std::string_view upgrade_value = tok_.field(buf_, upgrade).value;
         if (exact_upgrade_ ? upgrade_value != "WebSocket"
                            : !detail::iequals(upgrade_value, "WebSocket")) {
@@ -504,20 +553,20 @@ private:
         if (!detail::iequals(tok_.field(buf_, connection).value, "Upgrade")) {
             return fail(error::bad_connection, tok_.span(connection).value_off);
         }
-        if (tok_.field(buf_, origin_field).value != origin_) {
-            return fail(error::origin_mismatch, tok_.span(origin_field).value_off);
+        if (tok_.field(buf_, origin).value != origin_) {
+            return fail(error::origin_mismatch, tok_.span(origin).value_off);
         }
         if (tok_.field(buf_, location).value != location_) {
             return fail(error::location_mismatch, tok_.span(location).value_off);
         }
-        if (!protocol_.empty() && tok_.field(buf_, protocol_field).value != protocol_) {
-            return fail(error::protocol_mismatch, tok_.span(protocol_field).value_off);
+        if (!protocol_.empty() && tok_.field(buf_, protocol).value != protocol_) {
+            return fail(error::protocol_mismatch, tok_.span(protocol).value_off);
         }
         return {parse_status::need_more, error::none, end};
     }
 
     /// Largest max_head_bytes honoured: offsets are stored in 32 bits.
-    static constexpr std::size_t max_head_bytes_cap = std::size_t{1} << 30;
+    static constexpr std::size_t max_head_bytes_cap = detail::max_head_bytes_cap;
     /// Bytes of the server's answer after the head (draft-76 §4.1 steps 42–45).
     static constexpr std::size_t answer_size = 16;
     static_assert(answer_size == std::tuple_size<challenge_bytes>::value);

@@ -200,17 +200,17 @@ public:
     /// The resource name (path and query) from the request line.
     constexpr std::string_view resource() const noexcept { return slice(resource_); }
     /// The `Host` field's value.
-    constexpr std::string_view host() const noexcept { return value_of(host_); }
+    constexpr std::string_view host() const noexcept { return value_of(at(n_host)); }
     /// The `Origin` field's value; empty when absent.
-    constexpr std::string_view origin() const noexcept { return value_of(origin_); }
+    constexpr std::string_view origin() const noexcept { return value_of(at(n_origin)); }
     /// The requested subprotocol (`Sec-WebSocket-Protocol` in -76, `WebSocket-Protocol` in
     /// -75); empty when none.
     constexpr std::string_view protocol() const noexcept {
-        return value_of(kind_ == dialect::draft75 ? protocol75_ : protocol76_);
+        return value_of(at(kind_ == dialect::draft75 ? n_protocol75 : n_protocol76));
     }
     /// The raw `Sec-WebSocket-Key1` / `-Key2` values (spaces are significant).
-    constexpr std::string_view key1() const noexcept { return value_of(key1_); }
-    constexpr std::string_view key2() const noexcept { return value_of(key2_); }
+    constexpr std::string_view key1() const noexcept { return value_of(at(n_key1)); }
+    constexpr std::string_view key2() const noexcept { return value_of(at(n_key2)); }
     /// The 8 bytes of key3 (draft-76, once complete). **Lifetime** as long as the parser.
     constexpr std::string_view key3() const noexcept { return key3_.view(); }
     /// The 16-byte answer (draft-76, once complete). **Lifetime** as long as the parser.
@@ -247,11 +247,8 @@ public:
 private:
     /// The first byte of a TLS record of type handshake (RFC 8446 §5.1): a ClientHello.
     static constexpr char tls_handshake_record = '\x16';
-    /// "No such field" in a field slot; above every field index.
-    static constexpr std::uint8_t none_idx = 0xFF;
-    static_assert(max_fields_capacity < none_idx, "field indexes must fit below none_idx");
     /// Largest max_head_bytes honoured: offsets are stored in 32 bits.
-    static constexpr std::size_t max_head_bytes_cap = std::size_t{1} << 30;
+    static constexpr std::size_t max_head_bytes_cap = detail::max_head_bytes_cap;
     /// Bytes of key3 after the head (draft-76 §5.1).
     static constexpr std::size_t key3_size = 8;
     struct range {
@@ -274,7 +271,7 @@ private:
 
     constexpr std::string_view slice(range r) const noexcept { return buf_.substr(r.off, r.len); }
     constexpr std::string_view value_of(std::uint8_t idx) const noexcept {
-        return idx == none_idx ? std::string_view() : tok_.field(buf_, idx).value;
+        return idx == detail::no_field ? std::string_view() : tok_.field(buf_, idx).value;
     }
     constexpr std::size_t value_off(std::uint8_t idx) const noexcept {
         return tok_.span(idx).value_off;
@@ -294,10 +291,10 @@ private:
     }
     /// The dialect the fields read so far announce.
     constexpr dialect recognised() const noexcept {
-        if (key1_ != none_idx || key2_ != none_idx) {
+        if (has(n_key1) || has(n_key2)) {
             return dialect::draft76;
         }
-        if (upgrade_ != none_idx && is_websocket(value_of(upgrade_))) {
+        if (has(n_upgrade) && is_websocket(value_of(at(n_upgrade)))) {
             return dialect::draft75;
         }
         return dialect::unknown;
@@ -401,154 +398,113 @@ private:
                 {static_cast<std::uint32_t>(sp1 + 1), static_cast<std::uint32_t>(target.size())}};
     }
 
-    /// A field name (tchar only, as the tokenizer checked) against a lower-case literal of
-    /// letters, digits and '-': `| 0x20` folds case and maps no other tchar onto those.
-    static constexpr bool name_is(std::string_view name, std::string_view lower) noexcept {
-        if (name.size() != lower.size()) {
-            return false;
-        }
-        const std::size_t n = name.size();
-        if (!detail::in_constant_evaluation() && n >= 8) {
-            // Overlapping 8-byte words: first, middle, last (names here are 4..22 bytes).
-            constexpr std::uint64_t fold = 0x2020202020202020u;
-            const auto word = detail::load_le<std::uint64_t>;
-            const std::size_t mid = (n - 8) / 2;
-            const std::uint64_t d =
-                ((word(name.data()) | fold) ^ word(lower.data())) |
-                ((word(name.data() + mid) | fold) ^ word(lower.data() + mid)) |
-                ((word(name.data() + n - 8) | fold) ^ word(lower.data() + n - 8));
-            return d == 0;
-        }
-        if (!detail::in_constant_evaluation() && n >= 4) {
-            // Two overlapping 4-byte words: first and last (names here are 4..7 bytes).
-            constexpr std::uint32_t fold = 0x20202020u;
-            const auto word = detail::load_le<std::uint32_t>;
-            const std::uint32_t d =
-                ((word(name.data()) | fold) ^ word(lower.data())) |
-                ((word(name.data() + n - 4) | fold) ^ word(lower.data() + n - 4));
-            return d == 0;
-        }
-        unsigned diff = 0;
-        for (std::size_t i = 0; i < n; ++i) {
-            diff |= static_cast<unsigned>((detail::byte(name[i]) | 0x20u) ^ detail::byte(lower[i]));
-        }
-        return diff == 0;
-    }
+    /// The fields the parser reads, by name (draft-76 §5.1 and §5.2; draft-75 §5.1), and the
+    /// two that mark an RFC 6455 request.
+    enum name_id : std::uint8_t {
+        n_host,
+        n_origin,
+        n_upgrade,
+        n_connection,
+        n_draft,
+        n_key1,
+        n_key2,
+        n_protocol76,
+        n_protocol75,
+        n_rfc6455_key,
+        n_rfc6455_version,
+        name_count
+    };
+    static constexpr detail::field_names<name_count> names{{
+        "host",
+        "origin",
+        "upgrade",
+        "connection",
+        "sec-websocket-draft",
+        "sec-websocket-key1",
+        "sec-websocket-key2",
+        "sec-websocket-protocol",
+        "websocket-protocol",
+        "sec-websocket-key",
+        "sec-websocket-version",
+    }};
+    static_assert(names.find("host") == n_host && names.find("origin") == n_origin &&
+                      names.find("upgrade") == n_upgrade &&
+                      names.find("connection") == n_connection &&
+                      names.find("sec-websocket-draft") == n_draft &&
+                      names.find("sec-websocket-key1") == n_key1 &&
+                      names.find("sec-websocket-key2") == n_key2 &&
+                      names.find("sec-websocket-protocol") == n_protocol76 &&
+                      names.find("websocket-protocol") == n_protocol75 &&
+                      names.find("sec-websocket-key") == n_rfc6455_key &&
+                      names.find("sec-websocket-version") == n_rfc6455_version,
+                  "each name_id is the index of its name");
 
-    /// Field `i`, whose line has ended: notes the fields the parser cares about and checks
-    /// what one field decides alone (a duplicate, `Host`, a key), so the earliest fault wins.
+    /// The field recorded under `k`, or no_field.
+    constexpr std::uint8_t at(name_id k) const noexcept { return fields_[k]; }
+    constexpr bool has(name_id k) const noexcept { return fields_[k] != detail::no_field; }
+
+    /// Field `i`, whose line has ended: notes the fields the parser reads and checks what one
+    /// field decides alone (a duplicate, `Host`, a key), so the earliest fault wins.
     constexpr parse_result check_field(std::size_t i) noexcept {
         const detail::field_span& sp = tok_.span(i);
-        const std::string_view name(buf_.data() + sp.name_off, sp.name_len);
+        const std::uint8_t k = names.find(std::string_view(buf_.data() + sp.name_off, sp.name_len));
+        if (k == detail::no_field) {
+            return {};
+        }
         const auto idx = static_cast<std::uint8_t>(i);
-        std::uint8_t* slot = nullptr;
-        // Each case label is the length of the names it compares (static_asserts below).
-        switch (name.size()) {
-        case 4:
-            if (name_is(name, "host")) {
-                slot = &host_;
+        const bool first = fields_.note(k, idx);
+        switch (k) {
+        case n_key1:
+            return check_key(first, part1_, idx);
+        case n_key2:
+            return check_key(first, part2_, idx);
+        case n_protocol76:
+        case n_protocol75:
+            // A repeat matters only in the dialect that reads that field (the other draft's
+            // field is ignored, repeats included), which the whole head decides.
+            if (!first) {
+                std::uint32_t& dup_at = k == n_protocol76 ? dup76_at_ : dup75_at_;
+                dup_at = dup_at == 0 ? idx : dup_at; // resolved to an offset by classify()
             }
-            break;
-        case 6:
-            if (name_is(name, "origin")) {
-                slot = &origin_;
-            }
-            break;
-        case 7:
-            if (name_is(name, "upgrade")) {
-                slot = &upgrade_;
-            }
-            break;
-        case 10:
-            if (name_is(name, "connection")) {
-                slot = &connection_;
-            }
-            break;
-        case 17:
-            rfc6455_ = rfc6455_ || name_is(name, "sec-websocket-key");
-            break;
-        case 18:
-            if (name_is(name, "sec-websocket-key1")) {
-                return note_key(key1_, part1_, idx);
-            }
-            if (name_is(name, "sec-websocket-key2")) {
-                return note_key(key2_, part2_, idx);
-            }
-            if (name_is(name, "websocket-protocol")) {
-                note_protocol(protocol75_, dup75_at_, idx);
-            }
-            break;
-        case 19:
-            if (name_is(name, "sec-websocket-draft")) {
-                slot = &draft_;
-            }
-            break;
-        case 21:
-            rfc6455_ = rfc6455_ || name_is(name, "sec-websocket-version");
-            break;
-        case 22:
-            if (name_is(name, "sec-websocket-protocol")) {
-                note_protocol(protocol76_, dup76_at_, idx);
-            }
-            break;
+            return {};
+        case n_rfc6455_key:
+        case n_rfc6455_version:
+            return {}; // classify() refuses the request as a whole
         default:
             break;
         }
-        if (slot == nullptr) {
-            return {};
-        }
-        if (*slot != none_idx) {
+        if (!first) {
             return fail_within(error::duplicate_field, sp.name_off, i + 1);
         }
-        *slot = idx;
-        if (slot == &host_) {
+        if (k == n_host) {
             // The Host is echoed into the location (draft-76 §5.2 step 12): only a host name or
             // IP literal with an optional port may pass, never an empty or spaced value.
-            const std::size_t bad = detail::host_error_at(value_of(host_));
+            const std::size_t bad = detail::host_error_at(value_of(idx));
             if (bad != std::string_view::npos) {
                 return fail_within(error::bad_host, sp.value_off + bad, i + 1);
             }
         }
         return {};
     }
-    static_assert(std::string_view("sec-websocket-key").size() == 17 &&
-                  std::string_view("sec-websocket-key1").size() == 18 &&
-                  std::string_view("websocket-protocol").size() == 18 &&
-                  std::string_view("sec-websocket-draft").size() == 19 &&
-                  std::string_view("sec-websocket-version").size() == 21 &&
-                  std::string_view("sec-websocket-protocol").size() == 22 &&
-                  std::string_view("connection").size() == 10);
 
-    /// A key field: refused when repeated or when its value breaks §5.2 steps 4–9.
-    constexpr parse_result note_key(std::uint8_t& slot, std::uint32_t& part,
-                                    std::uint8_t idx) noexcept {
+    /// A key field (`first`: not a repeat): refused when repeated or when its value breaks
+    /// §5.2 steps 4–9.
+    constexpr parse_result check_key(bool first, std::uint32_t& part, std::uint8_t idx) noexcept {
         const detail::field_span& sp = tok_.span(idx);
-        if (slot != none_idx) {
+        if (!first) {
             return fail_within(error::duplicate_key, sp.name_off, std::size_t{idx} + 1);
         }
-        slot = idx;
-        const key_result k = parse_key(value_of(idx));
-        if (k.err != error::none) {
-            return fail_within(k.err, sp.value_off, std::size_t{idx} + 1);
+        const key_result r = parse_key(value_of(idx));
+        if (r.err != error::none) {
+            return fail_within(r.err, sp.value_off, std::size_t{idx} + 1);
         }
-        part = k.part;
+        part = r.part;
         return {};
-    }
-
-    /// A protocol field. A repeat matters only in the dialect that reads that field (the
-    /// other draft's field is ignored, repeats included), which the whole head decides.
-    static constexpr void note_protocol(std::uint8_t& slot, std::uint32_t& dup_at,
-                                        std::uint8_t idx) noexcept {
-        if (slot == none_idx) {
-            slot = idx;
-        } else if (dup_at == 0) {
-            dup_at = idx; // resolved to an offset by classify()
-        }
     }
 
     /// Checks the subprotocol the dialect reads (draft-76 §4.1 step 12: U+0020–U+007E).
     constexpr parse_result check_protocol(std::uint8_t proto) noexcept {
-        if (proto == none_idx) {
+        if (proto == detail::no_field) {
             return {};
         }
         const std::string_view p = value_of(proto);
@@ -565,51 +521,32 @@ private:
     }
 
     /// Runs once the head is complete (every field already checked alone): decides the
-    /// dialect and checks what depends on several fields.
+    /// dialect, then check_upgrade() checks what depends on several fields.
     constexpr parse_result classify() noexcept {
         const std::size_t head = tok_.position();
-        if (rfc6455_) {
+        if (has(n_rfc6455_key) || has(n_rfc6455_version)) {
             kind_ = dialect::rfc6455;
             return fail(error::rfc6455_request, head);
         }
-        const bool has_keys = key1_ != none_idx || key2_ != none_idx;
+        const bool has_keys = has(n_key1) || has(n_key2);
         const std::uint32_t dup = has_keys ? dup76_at_ : dup75_at_;
         if (dup != 0) {
             return fail(error::duplicate_field, tok_.span(dup).name_off);
         }
-        if (host_ == none_idx) {
+        if (!has(n_host)) {
             return fail(error::missing_host, head);
         }
         // Without keys, only `Upgrade: WebSocket` makes a WebSocket (draft-75) request; any
         // other GET is plain HTTP, which may ignore an Upgrade it does not speak (RFC 9110
         // §7.8: `h2c`, or a stray `Connection: Upgrade`).
-        const bool upgrade_ws = upgrade_ != none_idx && is_websocket(value_of(upgrade_));
-        if (!has_keys && !upgrade_ws) {
+        if (!has_keys && !(has(n_upgrade) && is_websocket(value_of(at(n_upgrade))))) {
             kind_ = dialect::http;
             result_ = {parse_status::complete, error::none, head};
             return result_;
         }
-        if (upgrade_ == none_idx) {
-            return fail(error::missing_upgrade, head);
-        }
-        if (!upgrade_ws) {
-            return fail(error::bad_upgrade, value_off(upgrade_));
-        }
-        if (connection_ == none_idx) {
-            return fail(error::missing_connection, head);
-        }
-        if (!detail::list_contains_token(value_of(connection_), "upgrade")) {
-            return fail(error::bad_connection, value_off(connection_));
-        }
-        if (draft_ != none_idx && detail::trim_ows(value_of(draft_)) != "0") {
-            return fail(error::unsupported_draft, value_off(draft_));
-        }
-        if (has_keys && (key1_ == none_idx || key2_ == none_idx)) {
-            return fail(error::only_one_key, head);
-        }
-        const parse_result p = check_protocol(has_keys ? protocol76_ : protocol75_);
-        if (p.status == parse_status::failed) {
-            return p;
+        const parse_result r = check_upgrade(has_keys);
+        if (r.status == parse_status::failed) {
+            return r;
         }
         kind_ = has_keys ? dialect::draft76 : dialect::draft75;
         if (!has_keys) {
@@ -619,23 +556,40 @@ private:
         return {parse_status::need_more, error::none, head};
     }
 
+    /// The fields of a WebSocket request (draft-76 §5.1 and §5.2 steps 1–3; draft-75 §5.1):
+    /// `Upgrade: WebSocket`, `Connection` listing `Upgrade`, no draft but 0, both keys or
+    /// none, a valid subprotocol.
+    constexpr parse_result check_upgrade(bool has_keys) noexcept {
+        const std::size_t head = tok_.position();
+        if (!has(n_upgrade)) {
+            return fail(error::missing_upgrade, head);
+        }
+        if (!is_websocket(value_of(at(n_upgrade)))) {
+            return fail(error::bad_upgrade, value_off(at(n_upgrade)));
+        }
+        if (!has(n_connection)) {
+            return fail(error::missing_connection, head);
+        }
+        if (!detail::list_contains_token(value_of(at(n_connection)), "upgrade")) {
+            return fail(error::bad_connection, value_off(at(n_connection)));
+        }
+        if (has(n_draft) && detail::trim_ows(value_of(at(n_draft))) != "0") {
+            return fail(error::unsupported_draft, value_off(at(n_draft)));
+        }
+        if (has_keys && !(has(n_key1) && has(n_key2))) {
+            return fail(error::only_one_key, head);
+        }
+        return check_protocol(at(has_keys ? n_protocol76 : n_protocol75));
+    }
+
     request_config cfg_;
     detail::head_tokenizer tok_{};
     std::string_view buf_{};
     parse_result result_{};
     dialect kind_ = dialect::unknown;
     range resource_{};
-    std::uint8_t host_ = none_idx;
-    std::uint8_t origin_ = none_idx;
-    std::uint8_t upgrade_ = none_idx;
-    std::uint8_t connection_ = none_idx;
-    std::uint8_t protocol76_ = none_idx;
-    std::uint8_t protocol75_ = none_idx;
-    std::uint8_t key1_ = none_idx;
-    std::uint8_t key2_ = none_idx;
-    std::uint8_t draft_ = none_idx;
+    detail::field_slots<name_count> fields_{};
     bool line_checked_ = false;
-    bool rfc6455_ = false;
     std::size_t checked_ = 0;    ///< fields checked by check_field
     std::uint32_t dup75_at_ = 0; ///< index of a repeated WebSocket-Protocol (0: none)
     std::uint32_t dup76_at_ = 0; ///< index of a repeated Sec-WebSocket-Protocol (0: none)

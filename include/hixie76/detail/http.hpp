@@ -29,6 +29,11 @@ namespace hixie76 {
 
 namespace detail {
 
+/// Largest head a tokenizer reads (a larger configured limit is lowered to it): offsets and
+/// lengths are stored in 32 bits, and an offset plus a length must not wrap.
+inline constexpr std::size_t max_head_bytes_cap = std::size_t{1} << 30;
+static_assert(2 * max_head_bytes_cap - 1 <= std::uint32_t(-1), "offset + length fits in 32 bits");
+
 /// Where one field lies in the buffer. No default member initializers: the type stays
 /// trivially default-constructible, so field_table can leave its entries unset.
 struct field_span {
@@ -93,6 +98,138 @@ struct char_class_table {
 };
 inline constexpr char_class_table char_classes{};
 constexpr std::uint8_t char_class(char c) noexcept { return char_classes.v[byte(c)]; }
+
+// --- the field indexer: which known field a name is, and where each was first seen -----------
+
+/// "No such field": above every field index (max_fields_capacity is below it).
+inline constexpr std::uint8_t no_field = 0xFF;
+static_assert(max_fields_capacity < no_field, "field indexes must fit below no_field");
+
+/// The fields a parser reads, by name: a table built at compile time from lower-case names
+/// (letters, digits, '-'); find() takes a field's name to its index in that list, ignoring
+/// ASCII case, with one lookup by length and a compare of up to three words per candidate.
+/// The request parser and the client's response check both index their fields with it.
+///
+/// Case folding is `| 0x20` on every byte. It maps no other byte onto a letter or '-' (CR,
+/// the one byte that folds onto '-', never ends up in a name), and onto a digit only bytes
+/// below 0x20, which a request's names (tchars) never hold and the response's names cannot
+/// use to match (none of those the client reads has a digit).
+template <std::size_t N> class field_names {
+public:
+    /// Names longer than this are not looked up (the longest known name is 22 bytes).
+    static constexpr std::size_t max_length = 31;
+    static_assert(N < no_field, "list indexes must fit below no_field");
+
+    constexpr explicit field_names(const std::array<std::string_view, N>& names) noexcept {
+        // A counting sort by length: entries_[first_[len] .. first_[len + 1]) have length len.
+        for (std::size_t len = 0; len <= max_length; ++len) {
+            first_[len + 1] = first_[len];
+            for (std::size_t k = 0; k < N; ++k) {
+                if (names[k].size() == len) {
+                    entry& e = entries_[first_[len + 1]++];
+                    e.w = folded(names[k].data(), len);
+                    e.id = static_cast<std::uint8_t>(k);
+                }
+            }
+        }
+    }
+
+    /// Returns: the index in the list of the name equal to `name` ignoring ASCII case, or
+    /// no_field.
+    constexpr std::uint8_t find(std::string_view name) const noexcept {
+        const std::size_t n = name.size();
+        if (n > max_length) {
+            return no_field;
+        }
+        const std::size_t lo = first_[n];
+        const std::size_t hi = first_[n + 1];
+        if (lo == hi) {
+            return no_field;
+        }
+        // The words compared stay in registers (a `words` of the name would be spilled).
+        const char* p = name.data();
+        if (n >= 8) {
+            const std::uint64_t h = load_le<std::uint64_t>(p) | fold64;
+            const std::uint64_t m = load_le<std::uint64_t>(p + (n - 8) / 2) | fold64;
+            const std::uint64_t t = load_le<std::uint64_t>(p + n - 8) | fold64;
+            for (std::size_t j = lo; j < hi; ++j) {
+                const entry& e = entries_[j];
+                if (((h ^ e.w.head) | (m ^ e.w.middle) | (t ^ e.w.tail)) == 0) {
+                    return e.id;
+                }
+            }
+            return no_field;
+        }
+        const words w = folded(p, n);
+        for (std::size_t j = lo; j < hi; ++j) {
+            const entry& e = entries_[j];
+            if (((w.head ^ e.w.head) | (w.tail ^ e.w.tail)) == 0) {
+                return e.id;
+            }
+        }
+        return no_field;
+    }
+
+private:
+    /// A name of length n as overlapping words, case folded: 8-byte words at the start, the
+    /// middle and the end (n >= 8); 4-byte words at the start and the end (n >= 4); else
+    /// the bytes. Together they cover every byte, so equal words mean equal folded names.
+    struct words {
+        std::uint64_t head = 0;
+        std::uint64_t middle = 0;
+        std::uint64_t tail = 0;
+    };
+    static constexpr std::uint64_t fold64 = 0x2020202020202020u;
+    static constexpr words folded(const char* p, std::size_t n) noexcept {
+        words w{};
+        if (n >= 8) {
+            w.head = load_le<std::uint64_t>(p) | fold64;
+            w.middle = load_le<std::uint64_t>(p + (n - 8) / 2) | fold64;
+            w.tail = load_le<std::uint64_t>(p + n - 8) | fold64;
+        } else if (n >= 4) {
+            constexpr std::uint32_t fold = 0x20202020u;
+            w.head = load_le<std::uint32_t>(p) | fold;
+            w.tail = load_le<std::uint32_t>(p + n - 4) | fold;
+        } else {
+            for (std::size_t k = 0; k < n; ++k) {
+                w.head |= std::uint64_t{static_cast<std::uint8_t>(byte(p[k]) | 0x20u)} << (8 * k);
+            }
+        }
+        return w;
+    }
+    struct entry {
+        words w{};
+        std::uint8_t id = 0;
+    };
+
+    std::array<entry, N> entries_{};
+    std::array<std::uint8_t, max_length + 2> first_{};
+};
+
+/// Where each known field was first seen: one field index (or no_field) per name of a
+/// field_names list.
+template <std::size_t N> class field_slots {
+public:
+    constexpr field_slots() noexcept {
+        for (std::uint8_t& a : at_) {
+            a = no_field;
+        }
+    }
+    /// Records field `field` under name `k`. Returns: false, recording nothing, when a field
+    /// of that name was recorded before (a duplicate).
+    constexpr bool note(std::size_t k, std::uint8_t field) noexcept {
+        if (at_[k] != no_field) {
+            return false;
+        }
+        at_[k] = field;
+        return true;
+    }
+    /// The index of the field recorded under `k`, or no_field.
+    constexpr std::uint8_t operator[](std::size_t k) const noexcept { return at_[k]; }
+
+private:
+    std::array<std::uint8_t, N> at_{};
+};
 
 /// The head tokenizer. `ResponseRules` false: the strict rules a server applies to a request
 /// (names are tokens, no control byte but HTAB in values or the request line). True: the rules
