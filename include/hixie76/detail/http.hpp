@@ -264,148 +264,52 @@ public:
         const std::size_t n = buf.size();
         const std::size_t lim = n < max_head ? n : max_head;
         const char* const p = buf.data();
-        // The word-at-a-time scans (memcpy loads) run outside constant evaluation. Each stops
-        // at or before the first byte its byte loop would stop at, so offsets do not change.
+        // Each step reads from `i` and leaves `i` past what it took, or at the offending byte.
+        // A field line runs through line_start, name, value_start, value and value_lf without
+        // returning to the switch while bytes remain.
         while (i < lim && st_ != state::done) {
+            error e = error::none;
             switch (st_) {
             case state::start_line:
-                if (!in_constant_evaluation()) {
-                    // Every byte below 0x20 and DEL is a line stop (HTAB included).
-                    i = skip_non_controls(p, i, lim);
-                }
-                while (i < lim && (char_class(p[i]) & line_stop) == 0) {
-                    ++i;
-                }
-                if (i == lim) {
-                    continue;
-                }
-                if (p[i] == '\r') {
-                    start_line_end_ = static_cast<std::uint32_t>(i);
-                    st_ = state::start_line_lf;
-                } else if (p[i] == '\n') {
-                    return fail(error::bare_lf, i);
-                } else {
-                    return fail(error::bad_control_char, i);
-                }
+                e = scan_start_line(p, i, lim);
                 break;
             case state::start_line_lf:
-                if (p[i] != '\n') {
-                    return fail(error::bare_cr, i - 1);
-                }
-                st_ = state::line_start;
+            case state::value_lf:
+                e = expect_lf(p, i, state::line_start);
                 break;
-            case state::line_start: {
-                // A field line runs through line_start, name, value_start, value and value_lf
-                // without returning to the switch while bytes remain.
-                const char c = p[i];
-                if (c == '\r') {
-                    st_ = state::end_lf;
-                    break;
+            case state::end_lf:
+                e = expect_lf(p, i, state::done);
+                break;
+            case state::line_start:
+                e = begin_line(p, i, max_fields);
+                if (e != error::none || st_ != state::name) {
+                    break; // a fault, or the blank line's CR
                 }
-                if (c == '\n') {
-                    return fail(error::bare_lf, i);
-                }
-                if (ResponseRules ? c == ':' : (char_class(c) & cls_tchar) == 0) {
-                    return fail(error::malformed_field, i); // folds, spaces, separators
-                }
-                if (count_ >= max_fields || count_ >= max_fields_capacity) {
-                    return fail(error::too_many_fields, i);
-                }
-                fields_.spans[count_].name_off = static_cast<std::uint32_t>(i);
-                st_ = state::name;
                 [[fallthrough]];
-            }
             case state::name:
-                if (!in_constant_evaluation()) {
-                    // Letters, digits and '-' eight at a time; other tchars go byte by byte.
-                    while (lim - i >= 8) {
-                        const std::uint64_t m = swar_not_name_bytes(load_le<std::uint64_t>(p + i));
-                        if (m != 0) {
-                            i += first_flagged_byte(m);
-                            break;
-                        }
-                        i += 8;
-                    }
-                }
-                if constexpr (ResponseRules) {
-                    while (i < lim && (char_class(p[i]) & cls_name_stop) == 0) {
-                        ++i;
-                    }
-                } else {
-                    while (i < lim && (char_class(p[i]) & cls_tchar) != 0) {
-                        ++i;
-                    }
-                }
-                if (i == lim) {
-                    continue;
-                }
-                if (p[i] == '\n') {
-                    return fail(error::bare_lf, i);
-                }
-                if (p[i] != ':') {
-                    return fail(error::malformed_field, i);
-                }
-                fields_.spans[count_].name_len =
-                    static_cast<std::uint32_t>(i) - fields_.spans[count_].name_off;
-                st_ = state::value_start;
-                if (++i == lim) {
-                    continue;
+                e = scan_name(p, i, lim);
+                if (e != error::none || i == lim) {
+                    break;
                 }
                 [[fallthrough]];
             case state::value_start:
-                // One optional SP after the colon.
-                st_ = state::value;
-                if (p[i] == ' ') {
-                    fields_.spans[count_].value_off = static_cast<std::uint32_t>(i + 1);
-                    if (++i == lim) {
-                        continue;
-                    }
-                } else {
-                    fields_.spans[count_].value_off = static_cast<std::uint32_t>(i);
+                begin_value(p, i);
+                if (i == lim) {
+                    break;
                 }
                 [[fallthrough]];
             case state::value:
-                if (!in_constant_evaluation()) {
-                    // Stops at the first byte below 0x20 or equal to 0x7F; an HTAB among them
-                    // is passed by the byte loop.
-                    i = skip_non_controls(p, i, lim);
+                e = scan_value(p, i, lim);
+                if (e == error::none && i < lim) {
+                    e = expect_lf(p, i, state::line_start);
                 }
-                while (i < lim && (char_class(p[i]) & value_stop) == 0) {
-                    ++i;
-                }
-                if (i == lim) {
-                    continue;
-                }
-                if (p[i] == '\n') {
-                    return fail(error::bare_lf, i);
-                }
-                if (p[i] != '\r') {
-                    return fail(error::bad_control_char, i);
-                }
-                fields_.spans[count_].value_len =
-                    static_cast<std::uint32_t>(i) - fields_.spans[count_].value_off;
-                ++count_;
-                st_ = state::value_lf;
-                if (++i == lim) {
-                    continue;
-                }
-                [[fallthrough]];
-            case state::value_lf:
-                if (p[i] != '\n') {
-                    return fail(error::bare_cr, i - 1);
-                }
-                st_ = state::line_start;
-                break;
-            case state::end_lf:
-                if (p[i] != '\n') {
-                    return fail(error::bare_cr, i - 1);
-                }
-                st_ = state::done;
                 break;
             case state::done:
                 break;
             }
-            ++i;
+            if (e != error::none) {
+                return fail(e, i);
+            }
         }
         if (st_ != state::done && i >= max_head && n > max_head) {
             return fail(error::head_too_large, max_head);
@@ -445,6 +349,130 @@ public:
     }
 
 private:
+    // --- the steps of advance(). The word-at-a-time scans (memcpy loads) run outside constant
+    // evaluation; each stops at or before the byte its byte loop would stop at, so offsets are
+    // the same either way.
+
+    /// The request or status line (draft-76 §4.1 step 5 / step 28), up to its CR.
+    constexpr error scan_start_line(const char* p, std::size_t& i, std::size_t lim) noexcept {
+        if (!in_constant_evaluation()) {
+            i = skip_non_controls(p, i, lim); // every byte below 0x20 and DEL is a line stop
+        }
+        while (i < lim && (char_class(p[i]) & line_stop) == 0) {
+            ++i;
+        }
+        if (i == lim) {
+            return error::none;
+        }
+        if (p[i] == '\r') {
+            start_line_end_ = static_cast<std::uint32_t>(i);
+            st_ = state::start_line_lf;
+            ++i;
+            return error::none;
+        }
+        return p[i] == '\n' ? error::bare_lf : error::bad_control_char;
+    }
+
+    /// The LF after a CR; then `next`. A CR without it fails at the CR.
+    constexpr error expect_lf(const char* p, std::size_t& i, state next) noexcept {
+        if (p[i] != '\n') {
+            --i;
+            return error::bare_cr;
+        }
+        st_ = next;
+        ++i;
+        return error::none;
+    }
+
+    /// The first byte of a line: the blank line's CR (§4.1 step 24), or a field name's first
+    /// byte (no fold, space or separator; under the field limit).
+    constexpr error begin_line(const char* p, std::size_t& i, std::size_t max_fields) noexcept {
+        const char c = p[i];
+        if (c == '\r') {
+            st_ = state::end_lf;
+            ++i;
+            return error::none;
+        }
+        if (c == '\n') {
+            return error::bare_lf;
+        }
+        if (ResponseRules ? c == ':' : (char_class(c) & cls_tchar) == 0) {
+            return error::malformed_field; // folds, spaces, separators
+        }
+        if (count_ >= max_fields || count_ >= max_fields_capacity) {
+            return error::too_many_fields;
+        }
+        fields_.spans[count_].name_off = static_cast<std::uint32_t>(i);
+        st_ = state::name;
+        return error::none;
+    }
+
+    /// A field name up to its ':' (request rules: tchars only; response rules: any byte but
+    /// CR and LF).
+    constexpr error scan_name(const char* p, std::size_t& i, std::size_t lim) noexcept {
+        if (!in_constant_evaluation()) {
+            // Letters, digits and '-' eight at a time; other name bytes go byte by byte.
+            while (lim - i >= 8) {
+                const std::uint64_t m = swar_not_name_bytes(load_le<std::uint64_t>(p + i));
+                if (m != 0) {
+                    i += first_flagged_byte(m);
+                    break;
+                }
+                i += 8;
+            }
+        }
+        const std::uint8_t name_bytes = ResponseRules ? std::uint8_t{0} : cls_tchar;
+        const std::uint8_t name_mask = ResponseRules ? cls_name_stop : cls_tchar;
+        while (i < lim && (char_class(p[i]) & name_mask) == name_bytes) {
+            ++i;
+        }
+        if (i == lim) {
+            return error::none;
+        }
+        if (p[i] != ':') {
+            return p[i] == '\n' ? error::bare_lf : error::malformed_field;
+        }
+        fields_.spans[count_].name_len =
+            static_cast<std::uint32_t>(i) - fields_.spans[count_].name_off;
+        st_ = state::value_start;
+        ++i;
+        return error::none;
+    }
+
+    /// Just after the colon: one optional SP is not part of the value.
+    constexpr void begin_value(const char* p, std::size_t& i) noexcept {
+        st_ = state::value;
+        if (p[i] == ' ') {
+            ++i;
+        }
+        fields_.spans[count_].value_off = static_cast<std::uint32_t>(i);
+    }
+
+    /// A field value up to its CR (request rules: no control byte but HTAB; response rules:
+    /// any byte but CR and LF).
+    constexpr error scan_value(const char* p, std::size_t& i, std::size_t lim) noexcept {
+        if (!in_constant_evaluation()) {
+            // Stops at the first byte below 0x20 or equal to 0x7F; an HTAB among them is
+            // passed by the byte loop.
+            i = skip_non_controls(p, i, lim);
+        }
+        while (i < lim && (char_class(p[i]) & value_stop) == 0) {
+            ++i;
+        }
+        if (i == lim) {
+            return error::none;
+        }
+        if (p[i] != '\r') {
+            return p[i] == '\n' ? error::bare_lf : error::bad_control_char;
+        }
+        fields_.spans[count_].value_len =
+            static_cast<std::uint32_t>(i) - fields_.spans[count_].value_off;
+        ++count_;
+        st_ = state::value_lf;
+        ++i;
+        return error::none;
+    }
+
     constexpr head_step fail(error e, std::size_t at) noexcept {
         pos_ = at;
         return {parse_status::failed, e, at};
