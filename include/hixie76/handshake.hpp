@@ -438,6 +438,7 @@ private:
                       names.find("sec-websocket-key") == n_rfc6455_key &&
                       names.find("sec-websocket-version") == n_rfc6455_version,
                   "each name_id is the index of its name");
+    static_assert(names.perfect(), "every name has a slot of its own");
 
     /// The field recorded under `k`, or no_field.
     constexpr std::uint8_t at(name_id k) const noexcept { return fields_[k]; }

@@ -107,8 +107,9 @@ static_assert(max_fields_capacity < no_field, "field indexes must fit below no_f
 
 /// The fields a parser reads, by name: a table built at compile time from lower-case names
 /// (letters, digits, '-'); find() takes a field's name to its index in that list, ignoring
-/// ASCII case, with one lookup by length and a compare of up to three words per candidate.
-/// The request parser and the client's response check both index their fields with it.
+/// ASCII case, with one hashed lookup (by length and last byte, collision-free for the list:
+/// perfect()) and a compare of up to three words. The request parser and the client's
+/// response check both index their fields with it.
 ///
 /// Case folding is `| 0x20` on every byte. It maps no other byte onto a letter or '-' (CR,
 /// the one byte that folds onto '-', never ends up in a name), and onto a digit only bytes
@@ -121,56 +122,53 @@ public:
     static_assert(N < no_field, "list indexes must fit below no_field");
 
     constexpr explicit field_names(const std::array<std::string_view, N>& names) noexcept {
-        // A counting sort by length: entries_[first_[len] .. first_[len + 1]) have length len.
-        for (std::size_t len = 0; len <= max_length; ++len) {
-            first_[len + 1] = first_[len];
-            for (std::size_t k = 0; k < N; ++k) {
-                if (names[k].size() == len) {
-                    entry& e = entries_[first_[len + 1]++];
-                    e.w = folded(names[k].data(), len);
-                    e.id = static_cast<std::uint8_t>(k);
-                }
+        for (std::size_t k = 0; k < N; ++k) {
+            entries_[k].w = folded(names[k].data(), names[k].size());
+            entries_[k].length = static_cast<std::uint8_t>(names[k].size());
+        }
+        // The first multiplier that gives every name a slot of its own.
+        for (std::size_t m = 1; m < slots && !perfect_; ++m) {
+            perfect_ = true;
+            slot_ = {};
+            for (std::size_t k = 0; k < N && perfect_; ++k) {
+                const std::string_view v = names[k];
+                const std::size_t h =
+                    v.empty() || v.size() > max_length ? 0 : hash(m, v.size(), v.back());
+                perfect_ = h != 0 && slot_[h] == 0;
+                slot_[h] = static_cast<std::uint8_t>(k + 1);
             }
+            multiplier_ = m;
         }
     }
+
+    /// True when every name has a slot of its own (the parsers static_assert it).
+    constexpr bool perfect() const noexcept { return perfect_; }
 
     /// Returns: the index in the list of the name equal to `name` ignoring ASCII case, or
     /// no_field.
     constexpr std::uint8_t find(std::string_view name) const noexcept {
         const std::size_t n = name.size();
-        if (n > max_length) {
+        if (n == 0 || n > max_length) {
             return no_field;
         }
-        const std::size_t lo = first_[n];
-        const std::size_t hi = first_[n + 1];
-        if (lo == hi) {
+        const std::size_t s = slot_[hash(multiplier_, n, name[n - 1])];
+        if (s == 0 || entries_[s - 1].length != n) {
             return no_field;
         }
-        // The words compared stay in registers (a `words` of the name would be spilled).
-        const char* p = name.data();
-        if (n >= 8) {
-            const std::uint64_t h = load_le<std::uint64_t>(p) | fold64;
-            const std::uint64_t m = load_le<std::uint64_t>(p + (n - 8) / 2) | fold64;
-            const std::uint64_t t = load_le<std::uint64_t>(p + n - 8) | fold64;
-            for (std::size_t j = lo; j < hi; ++j) {
-                const entry& e = entries_[j];
-                if (((h ^ e.w.head) | (m ^ e.w.middle) | (t ^ e.w.tail)) == 0) {
-                    return e.id;
-                }
-            }
+        const words& e = entries_[s - 1].w;
+        const words w = folded(name.data(), n);
+        if (((w.head ^ e.head) | (w.middle ^ e.middle) | (w.tail ^ e.tail)) != 0) {
             return no_field;
         }
-        const words w = folded(p, n);
-        for (std::size_t j = lo; j < hi; ++j) {
-            const entry& e = entries_[j];
-            if (((w.head ^ e.w.head) | (w.tail ^ e.w.tail)) == 0) {
-                return e.id;
-            }
-        }
-        return no_field;
+        return static_cast<std::uint8_t>(s - 1);
     }
 
 private:
+    static constexpr std::size_t slots = 64; ///< a power of two; slot 0 stays empty
+    static constexpr std::size_t hash(std::size_t m, std::size_t n, char last) noexcept {
+        return (n * m + (byte(last) | 0x20u)) & (slots - 1);
+    }
+
     /// A name of length n as overlapping words, case folded: 8-byte words at the start, the
     /// middle and the end (n >= 8); 4-byte words at the start and the end (n >= 4); else
     /// the bytes. Together they cover every byte, so equal words mean equal folded names.
@@ -199,11 +197,13 @@ private:
     }
     struct entry {
         words w{};
-        std::uint8_t id = 0;
+        std::uint8_t length = 0;
     };
 
     std::array<entry, N> entries_{};
-    std::array<std::uint8_t, max_length + 2> first_{};
+    std::array<std::uint8_t, slots> slot_{}; ///< list index + 1 by hash; 0: no name
+    std::size_t multiplier_ = 1;
+    bool perfect_ = false;
 };
 
 /// Where each known field was first seen: one field index (or no_field) per name of a
