@@ -338,86 +338,16 @@ public:
         if (u.err != error::none) {
             return fail_start(u.err);
         }
-        if (!opt.protocol.empty() && !detail::valid_protocol(opt.protocol)) {
-            return fail_start(error::bad_protocol);
+        const error bad_option = check_options(opt);
+        if (bad_option != error::none) {
+            return fail_start(bad_option);
         }
-        if (detail::unsafe(opt.origin)) {
-            return fail_start(error::unsafe_value);
-        }
-        for (std::size_t i = 0; i < opt.extra_fields.size; ++i) {
-            const header_field& f = opt.extra_fields.data[i];
-            if (!detail::valid_field_name(f.name) || detail::unsafe(f.value)) {
-                return fail_start(error::unsafe_value);
-            }
-        }
-        // Host: lowercased, with the port only when it is not the scheme's default (§4.1).
-        std::string host;
-        if (u.url.ipv6) {
-            host += '[';
-        }
-        for (char c : u.url.host) {
-            host += detail::to_lower(c);
-        }
-        if (u.url.ipv6) {
-            host += ']';
-        }
-        if (u.url.port != (u.url.secure ? 443 : 80)) {
-            host += ':';
-            host += std::to_string(u.url.port);
-        }
+        const std::string host = host_text(u.url);
         const std::string resource = u.url.resource_name();
-        location_ = std::string(u.url.secure ? "wss://" : "ws://") + host + resource;
-        if (opt.origin.empty()) {
-            origin_ = std::string(u.url.secure ? "https://" : "http://") + host;
-        } else {
-            for (char c : opt.origin) {
-                origin_ += detail::to_lower(c);
-            }
-        }
-        protocol_.assign(opt.protocol.data(), opt.protocol.size());
-
-        const bool is76 = version_ == draft::draft76;
-        std::array<std::string, 8> lines{};
-        std::size_t n = 0;
-        lines[n++] = "Upgrade: WebSocket\r\n";
-        lines[n++] = "Connection: Upgrade\r\n";
-        lines[n++] = "Host: " + host + "\r\n";
-        lines[n++] = "Origin: " + origin_ + "\r\n";
-        if (!protocol_.empty()) {
-            lines[n++] =
-                (is76 ? "Sec-WebSocket-Protocol: " : "WebSocket-Protocol: ") + protocol_ + "\r\n";
-        }
-        if (is76) {
-            const client_key k1 = generate_key(rng);
-            const client_key k2 = generate_key(rng);
-            lines[n++] = "Sec-WebSocket-Key1: " + std::string(k1.text()) + "\r\n";
-            lines[n++] = "Sec-WebSocket-Key2: " + std::string(k2.text()) + "\r\n";
-            key1_ = std::string(k1.text());
-            key2_ = std::string(k2.text());
-            key3_ = generate_key3(rng);
-            expected_ = challenge_from_parts(k1.number, k2.number,
-                                             std::string_view(key3_.data(), key3_.size()));
-            if (opt.content_length) {
-                lines[n++] = "Content-Length: 8\r\n";
-            }
-            // §4.1 step 24: the fields go out in a random order.
-            std::shuffle(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(n), rng);
-        }
-        request_ = "GET " + resource + " HTTP/1.1\r\n";
-        for (std::size_t i = 0; i < n; ++i) {
-            request_ += lines[i];
-        }
-        for (std::size_t i = 0; i < opt.extra_fields.size; ++i) {
-            const header_field& f = opt.extra_fields.data[i];
-            request_.append(f.name.data(), f.name.size());
-            request_ += ": ";
-            request_.append(f.value.data(), f.value.size());
-            request_ += "\r\n";
-        }
-        request_ += "\r\n";
-        if (is76) {
-            request_.append(key3_.data(), key3_.size());
-        }
+        set_expected(u.url, host, resource, opt.origin, opt.protocol);
+        request_fields fields{};
+        add_fields(fields, host, opt.content_length, rng);
+        write_request(resource, fields, opt.extra_fields);
         started_ = true;
         return error::none;
     }
@@ -510,6 +440,133 @@ public:
     }
 
 private:
+    /// Most fields start() shuffles: Upgrade, Connection, Host, Origin, the protocol, the two
+    /// keys and Content-Length.
+    static constexpr std::size_t max_request_fields = 8;
+    /// The fields of the request, each a whole line with its CRLF, in the order they are sent.
+    struct request_fields {
+        std::array<std::string, max_request_fields> line{};
+        std::size_t count = 0;
+    };
+
+    /// Returns: none, or the first fault of `opt` in the order start() checks them:
+    /// bad_protocol for a protocol outside U+0020–U+007E, then unsafe_value for a control
+    /// byte in the origin, then for an extra field whose name is not a token or whose value
+    /// holds a control byte.
+    static error check_options(const client_options& opt) noexcept {
+        if (!opt.protocol.empty() && !detail::valid_protocol(opt.protocol)) {
+            return error::bad_protocol;
+        }
+        if (detail::unsafe(opt.origin)) {
+            return error::unsafe_value;
+        }
+        for (std::size_t i = 0; i < opt.extra_fields.size; ++i) {
+            const header_field& f = opt.extra_fields.data[i];
+            if (!detail::valid_field_name(f.name) || detail::unsafe(f.value)) {
+                return error::unsafe_value;
+            }
+        }
+        return error::none;
+    }
+
+    /// Returns: the `Host` value for `url` (§4.1): the host lowercased, in brackets when it is
+    /// an IPv6 literal, then `:port` only when the port is not the scheme's default.
+    static std::string host_text(const ws_url& url) {
+        std::string host;
+        if (url.ipv6) {
+            host += '[';
+        }
+        for (char c : url.host) {
+            host += detail::to_lower(c);
+        }
+        if (url.ipv6) {
+            host += ']';
+        }
+        if (url.port != detail::default_port(url.secure)) {
+            host += ':';
+            host += std::to_string(url.port);
+        }
+        return host;
+    }
+
+    /// Sets what the response must carry back: the location (the URL's scheme, `host` and
+    /// `resource`), the origin (`origin` lowercased, §4.1 step 9, or by default `http://` or
+    /// `https://` and `host`) and the protocol asked for.
+    void set_expected(const ws_url& url, const std::string& host, const std::string& resource,
+                      std::string_view origin, std::string_view protocol) {
+        location_ = std::string(url.secure ? "wss://" : "ws://") + host + resource;
+        if (origin.empty()) {
+            origin_ = std::string(url.secure ? "https://" : "http://") + host;
+        } else {
+            for (char c : origin) {
+                origin_ += detail::to_lower(c);
+            }
+        }
+        protocol_.assign(protocol.data(), protocol.size());
+    }
+
+    /// draft-76 §4.1 steps 16–22 and 26: makes key1, key2 and key3 from `rng`, in that order,
+    /// and the answer they call for (steps 42–43).
+    template <class URBG> void make_keys(URBG& rng) {
+        const client_key k1 = generate_key(rng);
+        const client_key k2 = generate_key(rng);
+        key1_ = std::string(k1.text());
+        key2_ = std::string(k2.text());
+        key3_ = generate_key3(rng);
+        expected_ = challenge_from_parts(k1.number, k2.number,
+                                         std::string_view(key3_.data(), key3_.size()));
+    }
+
+    /// Adds the handshake's own fields to `fields`. draft-76 also gets its two keys (so `rng`
+    /// draws key1, key2, key3, then the shuffle), `Content-Length: 8` when asked for, and
+    /// goes out in a random order (§4.1 step 24); draft-75's order is fixed.
+    template <class URBG>
+    void add_fields(request_fields& fields, const std::string& host, bool content_length,
+                    URBG& rng) {
+        const bool is76 = version_ == draft::draft76;
+        std::size_t& n = fields.count;
+        fields.line[n++] = "Upgrade: WebSocket\r\n";
+        fields.line[n++] = "Connection: Upgrade\r\n";
+        fields.line[n++] = "Host: " + host + "\r\n";
+        fields.line[n++] = "Origin: " + origin_ + "\r\n";
+        if (!protocol_.empty()) {
+            fields.line[n++] =
+                (is76 ? "Sec-WebSocket-Protocol: " : "WebSocket-Protocol: ") + protocol_ + "\r\n";
+        }
+        if (is76) {
+            make_keys(rng);
+            fields.line[n++] = "Sec-WebSocket-Key1: " + key1_ + "\r\n";
+            fields.line[n++] = "Sec-WebSocket-Key2: " + key2_ + "\r\n";
+            if (content_length) {
+                fields.line[n++] = "Content-Length: 8\r\n";
+            }
+            std::shuffle(fields.line.begin(), fields.line.begin() + static_cast<std::ptrdiff_t>(n),
+                         rng);
+        }
+    }
+
+    /// Writes request_: the request line for `resource`, `fields`, the caller's extra fields
+    /// (after the shuffled ones, in the caller's order), the blank line, then for draft-76
+    /// the 8 bytes of key3 (§4.1 steps 25–27).
+    void write_request(const std::string& resource, const request_fields& fields,
+                       field_list extra) {
+        request_ = "GET " + resource + " HTTP/1.1\r\n";
+        for (std::size_t i = 0; i < fields.count; ++i) {
+            request_ += fields.line[i];
+        }
+        for (std::size_t i = 0; i < extra.size; ++i) {
+            const header_field& f = extra.data[i];
+            request_.append(f.name.data(), f.name.size());
+            request_ += ": ";
+            request_.append(f.value.data(), f.value.size());
+            request_ += "\r\n";
+        }
+        request_ += "\r\n";
+        if (version_ == draft::draft76) {
+            request_.append(key3_.data(), key3_.size());
+        }
+    }
+
     error fail_start(error e) {
         result_ = {parse_status::failed, e, 0};
         return e;
@@ -642,6 +699,8 @@ private:
     std::string key1_{};
     std::string key2_{};
     std::array<char, 8> key3_{};
+    static_assert(std::tuple_size<decltype(key3_)>::value == 8,
+                  "the Content-Length: 8 field counts the bytes of key3");
     challenge_bytes expected_{};
     detail::response_tokenizer tok_{};
     std::string_view buf_{};
