@@ -8,6 +8,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <iterator>
 #include <random>
 #include <set>
 #include <string>
@@ -44,6 +46,11 @@ static_assert(hixie76::parse_ws_url("wss://[::1]:9000/x?y").url.port == 9000);
 static_assert(hixie76::parse_ws_url("wss://[::1]:9000/x?y").url.ipv6);
 static_assert(hixie76::parse_ws_url("ws://example.com").url.resource == "/");
 static_assert(hixie76::parse_ws_url("ws://example.com/#top").err == error::bad_url);
+static_assert(hixie76::parse_ws_url("WSS://[::1]").url.port == 443);
+static_assert(hixie76::parse_ws_url("ws://h?q").url.resource == "?q");
+static_assert(hixie76::parse_ws_url("ws://h:65535").url.port == 65535);
+static_assert(hixie76::parse_ws_url("ws://h:65536").err == error::bad_url);
+static_assert(hixie76::parse_ws_url("ws://h:099999").err == error::bad_url);
 
 constexpr bool same_bytes(const hixie76::challenge_bytes& a, std::string_view b) {
     if (b.size() != a.size()) {
@@ -137,8 +144,7 @@ std::size_t locate(std::string_view head, std::string_view at) {
 response_case from_vector(const vectors::client_response_vector& v) {
     response_case rc{
         std::string(v.name),
-        started(v.url, v.version, v.protocol, hixie76::default_max_head_bytes, 76,
-                v.exact_upgrade),
+        started(v.url, v.version, v.protocol, hixie76::default_max_head_bytes, 76, v.exact_upgrade),
         {},
         {},
         {},
@@ -402,6 +408,209 @@ std::string key_shape_problem(std::string_view key) {
     return {};
 }
 
+// ---- the unsplit parse_ws_url, kept as an oracle ----------------------------------------------
+
+namespace detail = hixie76::detail;
+using hixie76::url_result;
+
+/// parse_ws_url as it stood just before it was split along its seams (release 1.1; unlike 1.0
+/// it accepts the bare query of `ws://h?q`), copied verbatim. A test-only oracle: the test
+/// "parse_ws_url gives the unsplit form's result for every input" proves the split changed no
+/// result. Do not edit it to follow the library; a deliberate change of behaviour replaces it.
+constexpr url_result reference_parse_ws_url(std::string_view text) noexcept {
+    url_result r{};
+    r.err = error::bad_url;
+    std::string_view rest{};
+    if (text.size() >= 5 && detail::iequals(text.substr(0, 5), "ws://")) {
+        rest = text.substr(5);
+    } else if (text.size() >= 6 && detail::iequals(text.substr(0, 6), "wss://")) {
+        r.url.secure = true;
+        rest = text.substr(6);
+    } else {
+        return r;
+    }
+    for (char c : text) {
+        if (c == ' ' || c == '#' || detail::is_forbidden_control(c) || c == '\t' ||
+            detail::byte(c) >= 0x80) {
+            return r;
+        }
+    }
+    std::size_t slash = rest.find_first_of("/?");
+    const std::string_view authority = rest.substr(0, slash);
+    std::string_view hostport = authority;
+    if (authority.find('@') != std::string_view::npos || authority.empty()) {
+        return r;
+    }
+    std::string_view port_text{};
+    if (hostport[0] == '[') {
+        const std::size_t close = hostport.find(']');
+        if (close == std::string_view::npos || close < 2) {
+            return r;
+        }
+        r.url.host = hostport.substr(1, close - 1);
+        r.url.ipv6 = true;
+        for (char c : r.url.host) {
+            if (!(detail::is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+                  c == ':' || c == '.')) {
+                return r;
+            }
+        }
+        const std::string_view after = hostport.substr(close + 1);
+        if (!after.empty()) {
+            if (after[0] != ':') {
+                return r;
+            }
+            port_text = after.substr(1);
+            if (port_text.empty()) {
+                return r;
+            }
+        }
+    } else {
+        const std::size_t colon = hostport.find(':');
+        r.url.host = hostport.substr(0, colon);
+        if (colon != std::string_view::npos) {
+            port_text = hostport.substr(colon + 1);
+            if (port_text.empty()) {
+                return r;
+            }
+        }
+        if (r.url.host.empty()) {
+            return r;
+        }
+        for (char c : r.url.host) {
+            // A registered name or an IPv4 address: letters, digits, '-', '.', '_'.
+            const bool alnum =
+                detail::is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+            if (!alnum && c != '-' && c != '.' && c != '_') {
+                return r;
+            }
+        }
+    }
+    if (!port_text.empty()) {
+        std::uint32_t port = 0;
+        for (char c : port_text) {
+            if (!detail::is_digit(c) || port > 65535) {
+                return r;
+            }
+            port = port * 10U + static_cast<std::uint32_t>(c - '0');
+        }
+        if (port == 0 || port > 65535 || port_text.size() > 5) {
+            return r;
+        }
+        r.url.port = static_cast<std::uint16_t>(port);
+    } else {
+        r.url.port = r.url.secure ? 443 : 80;
+    }
+    r.url.resource = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
+    r.err = error::none;
+    return r;
+}
+
+/// "" when `a` and `b` agree field by field (the views also at the same place in `text`),
+/// else the first field that differs.
+std::string url_difference(std::string_view text, const url_result& a, const url_result& b) {
+    const auto inside = [text](std::string_view v) {
+        const std::less_equal<const char*> le{};
+        return le(text.data(), v.data()) && le(v.data(), text.data() + text.size());
+    };
+    const auto same_view = [&inside](std::string_view x, std::string_view y) {
+        return x == y && inside(x) == inside(y) && (!inside(x) || x.data() == y.data());
+    };
+    if (a.err != b.err) {
+        return "err";
+    }
+    if (a.url.secure != b.url.secure) {
+        return "secure";
+    }
+    if (!same_view(a.url.host, b.url.host)) {
+        return "host";
+    }
+    if (a.url.port != b.url.port) {
+        return "port";
+    }
+    if (a.url.ipv6 != b.url.ipv6) {
+        return "ipv6";
+    }
+    if (!same_view(a.url.resource, b.url.resource)) {
+        return "resource";
+    }
+    return {};
+}
+
+// ---- start() outcomes, for the golden test ----------------------------------------------------
+
+/// `bytes` as printable text: a byte outside U+0020–U+007E as `\xNN`, a backslash as `\\`, and
+/// a line break after each CRLF (which is written `\r\n`).
+std::string escaped(std::string_view bytes) {
+    std::string out;
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        const auto b = static_cast<unsigned char>(bytes[i]);
+        if (bytes.substr(i, 2) == "\r\n") {
+            out += "\\r\\n\n";
+            ++i;
+        } else if (b == '\\') {
+            out += "\\\\";
+        } else if (b < 0x20 || b > 0x7E) {
+            out += "\\x" + test::hex(bytes.substr(i, 1));
+        } else {
+            out += bytes[i];
+        }
+    }
+    return out;
+}
+
+/// The extra fields a start_case can send: none, three good ones, or a bad one among them.
+enum class extras { none, good, bad_name, unsafe_value };
+
+/// One start() call of the golden test and the outcome it gave before start() was split.
+struct start_case {
+    std::string_view why;
+    std::string_view url;
+    draft version;
+    std::string_view origin;
+    std::string_view protocol;
+    extras fields;
+    bool content_length;
+    std::uint32_t seed;
+    std::string_view golden; ///< start_outcome()
+};
+
+/// Calls start() for `sc` on `c` with a std::mt19937 seeded with `sc.seed`, and renders all it
+/// leaves behind: the error, result(), the expected values, the request and the generator's
+/// next output (which pins the number of draws).
+std::string start_outcome(client_handshake& c, const start_case& sc) {
+    const hixie76::header_field good[] = {
+        {"Cookie", "a=b; c=d"}, {"Authorization", "Basic dXNlcjpwdw=="}, {"X-Empty", ""}};
+    const hixie76::header_field bad_name[] = {{"Cookie", "a=b"}, {"X Y", "z"}};
+    const hixie76::header_field unsafe_value[] = {{"Cookie", "a=b"}, {"X-Y", "z\r\nX: y"}};
+    client_options o;
+    o.version = sc.version;
+    o.origin = sc.origin;
+    o.protocol = sc.protocol;
+    o.content_length = sc.content_length;
+    switch (sc.fields) {
+    case extras::none:
+        break;
+    case extras::good:
+        o.extra_fields = good;
+        break;
+    case extras::bad_name:
+        o.extra_fields = bad_name;
+        break;
+    case extras::unsafe_value:
+        o.extra_fields = unsafe_value;
+        break;
+    }
+    std::mt19937 rng(sc.seed);
+    const error e = c.start(sc.url, o, rng);
+    return "start " + name(e) + "\nresult " + render(c.result()) + "\nversion " +
+           std::to_string(static_cast<int>(c.version())) + "\nlocation " + c.expected_location() +
+           "\norigin " + c.origin() + "\nprotocol " + c.protocol() + "\nkey1 " + c.key1() +
+           "\nkey2 " + c.key2() + "\nkey3 " + test::hex(c.key3()) + "\nanswer " +
+           test::hex(std::string_view(c.expected_answer().data(), c.expected_answer().size())) +
+           "\nnext draw " + std::to_string(rng()) + "\nrequest\n" + escaped(c.request());
+}
+
 } // namespace
 
 // =============================================================================================
@@ -488,7 +697,7 @@ TEST_CASE("parse_ws_url refuses what draft-76 §3 does not allow with bad_url") 
         "ws://example.com/a\x01", // control byte
         "ws://example.com/a\x7f", // DEL
         "ws://example.com/a\r\nX: y",
-        "ws://[::1/",         // unclosed bracket
+        "ws://[::1/", // unclosed bracket
         "ws://[]/",
         "ws://[::1]x/",
         "ws://[::1]:/",
@@ -501,6 +710,95 @@ TEST_CASE("parse_ws_url refuses what draft-76 §3 does not allow with bad_url") 
     }
     // A NUL anywhere.
     CHECK(name(hixie76::parse_ws_url("ws://example.com/\0"sv).err) == "bad_url");
+}
+
+TEST_CASE("parse_ws_url gives the unsplit form's result for every input") {
+    // Hand-picked parts, every combination: each error case of §3 (scheme, user info, empty
+    // host, bad brackets, ports 0 / 65536 / six digits / empty / signed, fragment, space, tab,
+    // control bytes, bytes >= 0x80) next to the accepted shapes (IPv6 with and without a port,
+    // ports 1 and 65535, a query without a path, an empty path).
+    const std::string_view schemes[] = {"ws://", "wss://",  "WS://", "wSs://", "Ws:/",
+                                        "wss:",  "http://", "",      "ws:\\\\"};
+    const std::string_view hosts[] = {"example.com",
+                                      "Example.COM",
+                                      "127.0.0.1",
+                                      "my_host-1.x",
+                                      "[::1]",
+                                      "[2001:DB8::7]",
+                                      "[::ffff:192.0.2.1]",
+                                      "[a]",
+                                      "[]",
+                                      "[g::1]",
+                                      "[::1",
+                                      "::1]",
+                                      "[::1]x",
+                                      "[[::1]]",
+                                      "",
+                                      "user@h",
+                                      "@h",
+                                      "h@",
+                                      "exa mple",
+                                      "h\\x",
+                                      "h\x80",
+                                      "h\t",
+                                      "h\0"sv,
+                                      "h%41",
+                                      "h~"};
+    const std::string_view ports[] = {"",        ":",       ":0",     ":1",      ":80",
+                                      ":443",    ":65535",  ":65536", ":099999", ":00080",
+                                      ":000080", ":065535", ":99999", ":100000", ":8o",
+                                      ":-1",     ":+1",     ": 1",    ":80:80",  ":0x1F"};
+    const std::string_view resources[] = {
+        "",     "/",       "/demo", "?q",    "?",          "/?",           "/a?b?c", "#f",
+        "/#",   "/a b",    "/a\tb", "/\x7f", "/\x80",      "/caf\xc3\xa9", "/@x",    "//",
+        "/%20", "/a\0b"sv, "/:80",  "?/x",   "/a\r\nX: y", "/]",           "/[::1]"};
+    std::size_t inputs = 0;
+    std::size_t accepted = 0;
+    std::size_t accepted_ipv6 = 0;
+    const auto check = [&](std::string_view text) {
+        const url_result got = hixie76::parse_ws_url(text);
+        const url_result want = reference_parse_ws_url(text);
+        const std::string diff = url_difference(text, got, want);
+        if (!diff.empty()) {
+            CAPTURE(text);
+            CHECK(diff == "");
+        }
+        ++inputs;
+        accepted += got.err == error::none ? 1U : 0U;
+        accepted_ipv6 += got.err == error::none && got.url.ipv6 ? 1U : 0U;
+    };
+    for (std::string_view sc : schemes) {
+        for (std::string_view h : hosts) {
+            for (std::string_view po : ports) {
+                for (std::string_view re : resources) {
+                    check(std::string(sc) + std::string(h) + std::string(po) + std::string(re));
+                }
+            }
+        }
+    }
+    // Random strings over the bytes that matter, behind a scheme most of the time.
+    const std::string_view alphabet = "wsWS:/[]?#@.-_0123456789abcdefAF: \t\x80\x7f\0"sv;
+    std::mt19937 rng(76);
+    std::uniform_int_distribution<std::size_t> pick_scheme(0, std::size(schemes) - 1);
+    std::uniform_int_distribution<std::size_t> pick_length(0, 24);
+    std::uniform_int_distribution<std::size_t> pick_char(0, alphabet.size() - 1);
+    for (int i = 0; i < 20000; ++i) {
+        std::string text(schemes[pick_scheme(rng)]);
+        for (std::size_t n = pick_length(rng); n > 0; --n) {
+            text += alphabet[pick_char(rng)];
+        }
+        check(text);
+    }
+    CAPTURE(inputs);
+    CAPTURE(accepted);
+    CAPTURE(accepted_ipv6);
+    CHECK(inputs ==
+          std::size(schemes) * std::size(hosts) * std::size(ports) * std::size(resources) + 20000);
+    // Both outcomes are well represented: about 3,600 of the inputs are accepted, 1,300 of them
+    // with an IPv6 literal.
+    CHECK(accepted > 3000);
+    CHECK(accepted_ipv6 > 1000);
+    CHECK(inputs - accepted > 100000);
 }
 
 // =============================================================================================
@@ -605,6 +903,364 @@ TEST_CASE("the same seed gives the same request") {
     REQUIRE(name(b.start("ws://example.com/demo", client_options{}, rb)) == "none");
     CHECK(a.request() == b.request());
     CHECK(a.expected_answer() == b.expected_answer());
+}
+
+TEST_CASE("start gives the same bytes as before it was split, draw for draw") {
+#if defined(__GLIBCXX__)
+    // How a distribution and std::shuffle turn generator output into numbers is the library's
+    // choice: these outcomes are libstdc++'s, captured before start() was split into its
+    // helpers (release 1.1). The next draw after start() pins how many numbers it took: the
+    // order is key1, key2, key3, then the §4.1 step 24 shuffle.
+    const start_case cases[] = {
+        {"draft-76, defaults", "ws://example.com/demo", draft::draft76, "", "", extras::none, false,
+         76,
+         R"golden(start none
+result need_more 0
+version 76
+location ws://example.com/demo
+origin http://example.com
+protocol 
+key1 2Q I#2 f2 #47628 6'Zi.8r
+key2 p35l1087P 2x.5Z6}i6
+key3 cde6b9ac0dde4fd0
+answer d0faf61bade866b8923ba0b7579a4e75
+next draw 1962319115
+request
+GET /demo HTTP/1.1\r\n
+Upgrade: WebSocket\r\n
+Connection: Upgrade\r\n
+Sec-WebSocket-Key1: 2Q I#2 f2 #47628 6'Zi.8r\r\n
+Host: example.com\r\n
+Origin: http://example.com\r\n
+Sec-WebSocket-Key2: p35l1087P 2x.5Z6}i6\r\n
+\r\n
+\xcd\xe6\xb9\xac\x0d\xdeO\xd0)golden"},
+        {"draft-76: protocol, given origin, upper-case host, other port, bare query",
+         "ws://Example.COM:8080?room=1", draft::draft76, "HTTP://Client.Example", "chat",
+         extras::none, false, 1,
+         R"golden(start none
+result need_more 0
+version 76
+location ws://example.com:8080/?room=1
+origin http://client.example
+protocol chat
+key1 3 !0-9tN:(3  < 7d7 H0124 XLD
+key2 18 y49 83 6 2 l 6 8
+key3 e0dde5d415d40945
+answer 611dbe0912b177416c81299e0c51c389
+next draw 2879896008
+request
+GET /?room=1 HTTP/1.1\r\n
+Origin: http://client.example\r\n
+Sec-WebSocket-Key2: 18 y49 83 6 2 l 6 8\r\n
+Upgrade: WebSocket\r\n
+Connection: Upgrade\r\n
+Host: example.com:8080\r\n
+Sec-WebSocket-Key1: 3 !0-9tN:(3  < 7d7 H0124 XLD\r\n
+Sec-WebSocket-Protocol: chat\r\n
+\r\n
+\xe0\xdd\xe5\xd4\x15\xd4\x09E)golden"},
+        {"draft-76: IPv6 with a port, Content-Length, extra fields", "wss://[2001:DB8::7]:8443/x?y",
+         draft::draft76, "", "my chat", extras::good, true, 2,
+         R"golden(start none
+result need_more 0
+version 76
+location wss://[2001:db8::7]:8443/x?y
+origin https://[2001:db8::7]:8443
+protocol my chat
+key1 79492     y148 4
+key2 8_78l9D5,A V9W:1 _98
+key3 7e68d82d14f8814c
+answer 177a870a42cfd7a73fe185a9f7a71814
+next draw 414597151
+request
+GET /x?y HTTP/1.1\r\n
+Sec-WebSocket-Key2: 8_78l9D5,A V9W:1 _98\r\n
+Upgrade: WebSocket\r\n
+Sec-WebSocket-Protocol: my chat\r\n
+Origin: https://[2001:db8::7]:8443\r\n
+Connection: Upgrade\r\n
+Host: [2001:db8::7]:8443\r\n
+Content-Length: 8\r\n
+Sec-WebSocket-Key1: 79492     y148 4\r\n
+Cookie: a=b; c=d\r\n
+Authorization: Basic dXNlcjpwdw==\r\n
+X-Empty: \r\n
+\r\n
+~h\xd8-\x14\xf8\x81L)golden"},
+        {"draft-76: IPv6 on the default port, every option", "WSS://[::1]/", draft::draft76,
+         "https://A.Example:9", "~!@#$%^&*()", extras::good, true, 3,
+         R"golden(start none
+result need_more 0
+version 76
+location wss://[::1]/
+origin https://a.example:9
+protocol ~!@#$%^&*()
+key1 e?3 " 0 $ q3  (7 +6104ZO5
+key2 w2B1|Y  1 L \ 58k5  D 5 171
+key3 63b7ef05f924ac53
+answer 34f380fc06a372968a4473edacd83eb5
+next draw 1623472063
+request
+GET / HTTP/1.1\r\n
+Upgrade: WebSocket\r\n
+Sec-WebSocket-Key1: e?3 " 0 $ q3  (7 +6104ZO5\r\n
+Sec-WebSocket-Key2: w2B1|Y  1 L \\ 58k5  D 5 171\r\n
+Connection: Upgrade\r\n
+Sec-WebSocket-Protocol: ~!@#$%^&*()\r\n
+Origin: https://a.example:9\r\n
+Content-Length: 8\r\n
+Host: [::1]\r\n
+Cookie: a=b; c=d\r\n
+Authorization: Basic dXNlcjpwdw==\r\n
+X-Empty: \r\n
+\r\n
+c\xb7\xef\x05\xf9$\xacS)golden"},
+        {"draft-76: wss on port 80", "wss://example.com:80/", draft::draft76, "", "", extras::none,
+         false, 4,
+         R"golden(start none
+result need_more 0
+version 76
+location wss://example.com:80/
+origin https://example.com:80
+protocol 
+key1 = 386  e]8 1 39 7  r^ 0 0 / ,
+key2 z'O2  56K55/s2 !$ 97{ 50m
+key3 d768ec87def0d585
+answer 39b6abc06c648fa79628af762fdee521
+next draw 679564361
+request
+GET / HTTP/1.1\r\n
+Sec-WebSocket-Key1: = 386  e]8 1 39 7  r^ 0 0 / ,\r\n
+Sec-WebSocket-Key2: z'O2  56K55/s2 !$ 97{ 50m\r\n
+Connection: Upgrade\r\n
+Upgrade: WebSocket\r\n
+Host: example.com:80\r\n
+Origin: https://example.com:80\r\n
+\r\n
+\xd7h\xec\x87\xde\xf0\xd5\x85)golden"},
+        {"draft-76: ws on port 443", "ws://127.0.0.1:443/", draft::draft76, "", "", extras::none,
+         false, 5,
+         R"golden(start none
+result need_more 0
+version 76
+location ws://127.0.0.1:443/
+origin http://127.0.0.1:443
+protocol 
+key1 3T73 9 k^V< 766'76:i6xC
+key2 3 M7B 7 93    0  07 80
+key3 481740d353d524e4
+answer 3b6477374b40fa3c48a55e602ae3d552
+next draw 2410924571
+request
+GET / HTTP/1.1\r\n
+Connection: Upgrade\r\n
+Upgrade: WebSocket\r\n
+Host: 127.0.0.1:443\r\n
+Origin: http://127.0.0.1:443\r\n
+Sec-WebSocket-Key2: 3 M7B 7 93    0  07 80\r\n
+Sec-WebSocket-Key1: 3T73 9 k^V< 766'76:i6xC\r\n
+\r\n
+H\x17@\xd3S\xd5$\xe4)golden"},
+        {"draft-76: the largest port, Content-Length", "ws://h:65535/a/b", draft::draft76, "", "",
+         extras::none, true, 6,
+         R"golden(start none
+result need_more 0
+version 76
+location ws://h:65535/a/b
+origin http://h:65535
+protocol 
+key1 &J 4069  3     7 } 8 76<4
+key2 Q10 299R 92 .4  0   w 0ncg
+key3 8a931f15f5396737
+answer 6a46e9b2f8473995343e9840d42b1ef8
+next draw 1976721734
+request
+GET /a/b HTTP/1.1\r\n
+Connection: Upgrade\r\n
+Sec-WebSocket-Key1: &J 4069  3     7 } 8 76<4\r\n
+Content-Length: 8\r\n
+Origin: http://h:65535\r\n
+Sec-WebSocket-Key2: Q10 299R 92 .4  0   w 0ncg\r\n
+Host: h:65535\r\n
+Upgrade: WebSocket\r\n
+\r\n
+\x8a\x93\x1f\x15\xf59g7)golden"},
+        {"draft-75, defaults", "ws://example.com/demo", draft::draft75, "", "", extras::none, false,
+         7,
+         R"golden(start none
+result need_more 0
+version 75
+location ws://example.com/demo
+origin http://example.com
+protocol 
+key1 
+key2 
+key3 0000000000000000
+answer 00000000000000000000000000000000
+next draw 327741615
+request
+GET /demo HTTP/1.1\r\n
+Upgrade: WebSocket\r\n
+Connection: Upgrade\r\n
+Host: example.com\r\n
+Origin: http://example.com\r\n
+\r\n
+)golden"},
+        {"draft-75: protocol, other port, extra fields, no Content-Length",
+         "ws://127.0.0.1:81/chat", draft::draft75, "", "chat", extras::good, true, 8,
+         R"golden(start none
+result need_more 0
+version 75
+location ws://127.0.0.1:81/chat
+origin http://127.0.0.1:81
+protocol chat
+key1 
+key2 
+key3 0000000000000000
+answer 00000000000000000000000000000000
+next draw 3751350723
+request
+GET /chat HTTP/1.1\r\n
+Upgrade: WebSocket\r\n
+Connection: Upgrade\r\n
+Host: 127.0.0.1:81\r\n
+Origin: http://127.0.0.1:81\r\n
+WebSocket-Protocol: chat\r\n
+Cookie: a=b; c=d\r\n
+Authorization: Basic dXNlcjpwdw==\r\n
+X-Empty: \r\n
+\r\n
+)golden"},
+        {"draft-75: IPv6 on a non-default port, given origin", "wss://[::FFFF:192.0.2.1]:443",
+         draft::draft75, "http://X", " x ", extras::none, false, 9,
+         R"golden(start none
+result need_more 0
+version 75
+location wss://[::ffff:192.0.2.1]/
+origin http://x
+protocol  x 
+key1 
+key2 
+key3 0000000000000000
+answer 00000000000000000000000000000000
+next draw 44556670
+request
+GET / HTTP/1.1\r\n
+Upgrade: WebSocket\r\n
+Connection: Upgrade\r\n
+Host: [::ffff:192.0.2.1]\r\n
+Origin: http://x\r\n
+WebSocket-Protocol:  x \r\n
+\r\n
+)golden"},
+        {"draft-75: bare query", "ws://h?q", draft::draft75, "", "", extras::none, false, 10,
+         R"golden(start none
+result need_more 0
+version 75
+location ws://h/?q
+origin http://h
+protocol 
+key1 
+key2 
+key3 0000000000000000
+answer 00000000000000000000000000000000
+next draw 3312796937
+request
+GET /?q HTTP/1.1\r\n
+Upgrade: WebSocket\r\n
+Connection: Upgrade\r\n
+Host: h\r\n
+Origin: http://h\r\n
+\r\n
+)golden"},
+        {"the URL is checked first", "ws://example.com:0/", draft::draft76, "a\nb", "\x01",
+         extras::bad_name, false, 11,
+         R"golden(start bad_url
+result failed bad_url at 0
+version 76
+location 
+origin 
+protocol 
+key1 
+key2 
+key3 0000000000000000
+answer 00000000000000000000000000000000
+next draw 774252441
+request
+)golden"},
+        {"the protocol is checked before the origin", "ws://example.com/", draft::draft76, "a\nb",
+         "a\tb", extras::bad_name, false, 12,
+         R"golden(start bad_protocol
+result failed bad_protocol at 0
+version 76
+location 
+origin 
+protocol 
+key1 
+key2 
+key3 0000000000000000
+answer 00000000000000000000000000000000
+next draw 662124363
+request
+)golden"},
+        {"the origin is checked before the extra fields", "ws://example.com/", draft::draft75,
+         "http://a\r", "", extras::bad_name, false, 13,
+         R"golden(start unsafe_value
+result failed unsafe_value at 0
+version 75
+location 
+origin 
+protocol 
+key1 
+key2 
+key3 0000000000000000
+answer 00000000000000000000000000000000
+next draw 3340206418
+request
+)golden"},
+        {"an extra field name that is not a token", "ws://example.com/", draft::draft75, "", "chat",
+         extras::bad_name, false, 14,
+         R"golden(start unsafe_value
+result failed unsafe_value at 0
+version 75
+location 
+origin 
+protocol 
+key1 
+key2 
+key3 0000000000000000
+answer 00000000000000000000000000000000
+next draw 2207369835
+request
+)golden"},
+        {"an extra field value with CRLF", "wss://[::1]/", draft::draft76, "", "chat",
+         extras::unsafe_value, true, 15,
+         R"golden(start unsafe_value
+result failed unsafe_value at 0
+version 76
+location 
+origin 
+protocol 
+key1 
+key2 
+key3 0000000000000000
+answer 00000000000000000000000000000000
+next draw 3645644232
+request
+)golden"},
+    };
+    client_handshake reused;
+    for (const start_case& sc : cases) {
+        CAPTURE(sc.why);
+        client_handshake fresh;
+        const std::string got = start_outcome(fresh, sc);
+        CAPTURE(got);
+        CHECK(got == sc.golden);
+        // start() on a client that already made a request (or failed) gives the same.
+        CHECK(start_outcome(reused, sc) == got);
+    }
+#endif
 }
 
 TEST_CASE("start lowercases the host and the origin and sends the port only when not default") {

@@ -25,6 +25,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -65,6 +66,171 @@ struct url_result {
     ws_url url{};
 };
 
+namespace detail {
+
+/// The port a URL that names none means (draft-76 §3): 80 for `ws`, 443 for `wss`.
+inline constexpr std::uint16_t ws_default_port = 80;
+inline constexpr std::uint16_t wss_default_port = 443;
+/// Most digits a port is written with: those of max_port, so `:000080` is refused.
+inline constexpr std::size_t max_port_digits = 5;
+
+/// Returns: the number of decimal digits of `v`.
+constexpr std::size_t decimal_digits(std::uint32_t v) noexcept {
+    std::size_t n = 1;
+    for (; v >= 10U; v /= 10U) {
+        ++n;
+    }
+    return n;
+}
+
+static_assert(max_port == std::numeric_limits<std::uint16_t>::max(),
+              "every port fits ws_url::port, and no port above it does");
+static_assert(decimal_digits(max_port) == max_port_digits,
+              "max_port_digits digits can write max_port and no longer port");
+static_assert(ws_default_port != 0 && wss_default_port != 0, "a default port is a valid port");
+
+/// Returns: the port a `ws` (or, when `secure`, `wss`) URL means when it names none.
+constexpr std::uint16_t default_port(bool secure) noexcept {
+    return secure ? wss_default_port : ws_default_port;
+}
+
+/// A URL's scheme read off its front.
+struct url_scheme {
+    bool ok = false;         ///< `ws://` or `wss://`
+    bool secure = false;     ///< `wss://`
+    std::string_view rest{}; ///< what follows the scheme
+};
+
+/// Returns: the scheme of `text`, `ws://` or `wss://` in any case (draft-76 §3), and the text
+/// after it; ok is false for any other scheme.
+constexpr url_scheme read_ws_scheme(std::string_view text) noexcept {
+    constexpr std::string_view ws = "ws://";
+    constexpr std::string_view wss = "wss://";
+    if (text.size() >= ws.size() && iequals(text.substr(0, ws.size()), ws)) {
+        return {true, false, text.substr(ws.size())};
+    }
+    if (text.size() >= wss.size() && iequals(text.substr(0, wss.size()), wss)) {
+        return {true, true, text.substr(wss.size())};
+    }
+    return {};
+}
+
+/// Returns: whether no byte of `text` is one a WebSocket URL may not hold anywhere: a space,
+/// '#' (§3 refuses a fragment), HTAB, another control byte (NUL, CR, LF, DEL...) or a byte
+/// 0x80–0xFF.
+constexpr bool url_bytes_ok(std::string_view text) noexcept {
+    for (char c : text) {
+        if (c == ' ' || c == '#' || is_forbidden_control(c) || c == '\t' || byte(c) >= 0x80) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// The text after the scheme, cut where the resource begins.
+struct url_split {
+    std::string_view authority{}; ///< host and port, up to the first '/' or '?'
+    std::string_view resource{};  ///< from that '/' or '?' on, or "/" when there is neither
+};
+
+/// Returns: `rest` (the text after the scheme) cut at its first '/' or '?': a query without a
+/// path stays as written (`ws://h?q` gives "?q"; see ws_url::resource), and no path nor query
+/// gives "/" (draft-76 §3: an empty path is "/").
+constexpr url_split split_authority(std::string_view rest) noexcept {
+    const std::size_t end = rest.find_first_of("/?");
+    return {rest.substr(0, end),
+            end == std::string_view::npos ? std::string_view("/") : rest.substr(end)};
+}
+
+/// The host of an authority and the port text after it. When ok is false, `host` and `ipv6`
+/// hold what was read before the fault: parse_ws_url reports them with bad_url, as it always
+/// has.
+struct url_host {
+    bool ok = false;
+    std::string_view host{};      ///< without the brackets of an IPv6 literal
+    bool ipv6 = false;            ///< the host was a bracketed IPv6 literal
+    std::string_view port_text{}; ///< the text after ':', never empty; empty: no port written
+};
+
+/// Returns: whether `c` may stand in a bracketed IPv6 literal: a hex digit, ':' or '.' (for
+/// the IPv4 form of the last 32 bits).
+constexpr bool is_ipv6_literal_char(char c) noexcept {
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
+}
+
+/// Returns: the host of an authority that starts with '[': a non-empty IPv6 literal up to ']',
+/// then nothing or ':' and a non-empty port text.
+constexpr url_host read_ipv6_host(std::string_view authority) noexcept {
+    url_host h{};
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos || close < 2) {
+        return h;
+    }
+    h.host = authority.substr(1, close - 1);
+    h.ipv6 = true;
+    for (char c : h.host) {
+        if (!is_ipv6_literal_char(c)) {
+            return h;
+        }
+    }
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty() && (after[0] != ':' || after.size() == 1)) {
+        return h;
+    }
+    h.port_text = after.empty() ? after : after.substr(1);
+    h.ok = true;
+    return h;
+}
+
+/// Returns: whether `c` may stand in a registered name or an IPv4 address: a letter, a digit,
+/// '-', '.' or '_'.
+constexpr bool is_ws_host_char(char c) noexcept {
+    const bool alnum = is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return alnum || c == '-' || c == '.' || c == '_';
+}
+
+/// Returns: the host of an authority that does not start with '[': a non-empty name or IPv4
+/// address up to the first ':', then a non-empty port text after that ':' if there is one.
+constexpr url_host read_name_host(std::string_view authority) noexcept {
+    url_host h{};
+    const std::size_t colon = authority.find(':');
+    h.host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) {
+        h.port_text = authority.substr(colon + 1);
+        if (h.port_text.empty()) {
+            return h;
+        }
+    }
+    if (h.host.empty()) {
+        return h;
+    }
+    for (char c : h.host) {
+        if (!is_ws_host_char(c)) {
+            return h;
+        }
+    }
+    h.ok = true;
+    return h;
+}
+
+/// Returns: the port `text` writes, 1–max_port (§3) in at most max_port_digits decimal digits;
+/// 0 for anything else (another byte, port 0, a larger number, a sixth digit as in `:000080`).
+constexpr std::uint16_t read_port(std::string_view text) noexcept {
+    if (text.empty() || text.size() > max_port_digits) {
+        return 0;
+    }
+    std::uint32_t port = 0; // at most max_port_digits digits: no overflow
+    for (char c : text) {
+        if (!is_digit(c)) {
+            return 0;
+        }
+        port = port * 10U + static_cast<std::uint32_t>(c - '0');
+    }
+    return port > max_port ? 0 : static_cast<std::uint16_t>(port);
+}
+
+} // namespace detail
+
 /// Parses a WebSocket URL (draft-76 §3): scheme `ws` or `wss` (any case), a non-empty host
 /// (a name, an IPv4 address or a bracketed IPv6 literal), an optional port 1–65535, then the
 /// resource name. **Errors** bad_url for another scheme, user info, an empty host, a bad port,
@@ -72,88 +238,31 @@ struct url_result {
 constexpr url_result parse_ws_url(std::string_view text) noexcept {
     url_result r{};
     r.err = error::bad_url;
-    std::string_view rest{};
-    if (text.size() >= 5 && detail::iequals(text.substr(0, 5), "ws://")) {
-        rest = text.substr(5);
-    } else if (text.size() >= 6 && detail::iequals(text.substr(0, 6), "wss://")) {
-        r.url.secure = true;
-        rest = text.substr(6);
-    } else {
+    const detail::url_scheme scheme = detail::read_ws_scheme(text);
+    if (!scheme.ok) {
         return r;
     }
-    for (char c : text) {
-        if (c == ' ' || c == '#' || detail::is_forbidden_control(c) || c == '\t' ||
-            detail::byte(c) >= 0x80) {
-            return r;
-        }
-    }
-    std::size_t slash = rest.find_first_of("/?");
-    const std::string_view authority = rest.substr(0, slash);
-    std::string_view hostport = authority;
-    if (authority.find('@') != std::string_view::npos || authority.empty()) {
+    r.url.secure = scheme.secure;
+    if (!detail::url_bytes_ok(text)) {
         return r;
     }
-    std::string_view port_text{};
-    if (hostport[0] == '[') {
-        const std::size_t close = hostport.find(']');
-        if (close == std::string_view::npos || close < 2) {
-            return r;
-        }
-        r.url.host = hostport.substr(1, close - 1);
-        r.url.ipv6 = true;
-        for (char c : r.url.host) {
-            if (!(detail::is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
-                  c == ':' || c == '.')) {
-                return r;
-            }
-        }
-        const std::string_view after = hostport.substr(close + 1);
-        if (!after.empty()) {
-            if (after[0] != ':') {
-                return r;
-            }
-            port_text = after.substr(1);
-            if (port_text.empty()) {
-                return r;
-            }
-        }
-    } else {
-        const std::size_t colon = hostport.find(':');
-        r.url.host = hostport.substr(0, colon);
-        if (colon != std::string_view::npos) {
-            port_text = hostport.substr(colon + 1);
-            if (port_text.empty()) {
-                return r;
-            }
-        }
-        if (r.url.host.empty()) {
-            return r;
-        }
-        for (char c : r.url.host) {
-            // A registered name or an IPv4 address: letters, digits, '-', '.', '_'.
-            const bool alnum =
-                detail::is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-            if (!alnum && c != '-' && c != '.' && c != '_') {
-                return r;
-            }
-        }
+    const detail::url_split parts = detail::split_authority(scheme.rest);
+    if (parts.authority.empty() || parts.authority.find('@') != std::string_view::npos) {
+        return r; // no host, or user info
     }
-    if (!port_text.empty()) {
-        std::uint32_t port = 0;
-        for (char c : port_text) {
-            if (!detail::is_digit(c) || port > 65535) {
-                return r;
-            }
-            port = port * 10U + static_cast<std::uint32_t>(c - '0');
-        }
-        if (port == 0 || port > 65535 || port_text.size() > 5) {
-            return r;
-        }
-        r.url.port = static_cast<std::uint16_t>(port);
-    } else {
-        r.url.port = r.url.secure ? 443 : 80;
+    const detail::url_host h = parts.authority[0] == '[' ? detail::read_ipv6_host(parts.authority)
+                                                         : detail::read_name_host(parts.authority);
+    r.url.host = h.host;
+    r.url.ipv6 = h.ipv6;
+    if (!h.ok) {
+        return r;
     }
-    r.url.resource = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
+    r.url.port =
+        h.port_text.empty() ? detail::default_port(r.url.secure) : detail::read_port(h.port_text);
+    if (r.url.port == 0) {
+        return r;
+    }
+    r.url.resource = parts.resource;
     r.err = error::none;
     return r;
 }
@@ -229,86 +338,16 @@ public:
         if (u.err != error::none) {
             return fail_start(u.err);
         }
-        if (!opt.protocol.empty() && !detail::valid_protocol(opt.protocol)) {
-            return fail_start(error::bad_protocol);
+        const error bad_option = check_options(opt);
+        if (bad_option != error::none) {
+            return fail_start(bad_option);
         }
-        if (detail::unsafe(opt.origin)) {
-            return fail_start(error::unsafe_value);
-        }
-        for (std::size_t i = 0; i < opt.extra_fields.size; ++i) {
-            const header_field& f = opt.extra_fields.data[i];
-            if (!detail::valid_field_name(f.name) || detail::unsafe(f.value)) {
-                return fail_start(error::unsafe_value);
-            }
-        }
-        // Host: lowercased, with the port only when it is not the scheme's default (§4.1).
-        std::string host;
-        if (u.url.ipv6) {
-            host += '[';
-        }
-        for (char c : u.url.host) {
-            host += detail::to_lower(c);
-        }
-        if (u.url.ipv6) {
-            host += ']';
-        }
-        if (u.url.port != (u.url.secure ? 443 : 80)) {
-            host += ':';
-            host += std::to_string(u.url.port);
-        }
+        const std::string host = host_text(u.url);
         const std::string resource = u.url.resource_name();
-        location_ = std::string(u.url.secure ? "wss://" : "ws://") + host + resource;
-        if (opt.origin.empty()) {
-            origin_ = std::string(u.url.secure ? "https://" : "http://") + host;
-        } else {
-            for (char c : opt.origin) {
-                origin_ += detail::to_lower(c);
-            }
-        }
-        protocol_.assign(opt.protocol.data(), opt.protocol.size());
-
-        const bool is76 = version_ == draft::draft76;
-        std::array<std::string, 8> lines{};
-        std::size_t n = 0;
-        lines[n++] = "Upgrade: WebSocket\r\n";
-        lines[n++] = "Connection: Upgrade\r\n";
-        lines[n++] = "Host: " + host + "\r\n";
-        lines[n++] = "Origin: " + origin_ + "\r\n";
-        if (!protocol_.empty()) {
-            lines[n++] =
-                (is76 ? "Sec-WebSocket-Protocol: " : "WebSocket-Protocol: ") + protocol_ + "\r\n";
-        }
-        if (is76) {
-            const client_key k1 = generate_key(rng);
-            const client_key k2 = generate_key(rng);
-            lines[n++] = "Sec-WebSocket-Key1: " + std::string(k1.text()) + "\r\n";
-            lines[n++] = "Sec-WebSocket-Key2: " + std::string(k2.text()) + "\r\n";
-            key1_ = std::string(k1.text());
-            key2_ = std::string(k2.text());
-            key3_ = generate_key3(rng);
-            expected_ = challenge_from_parts(k1.number, k2.number,
-                                             std::string_view(key3_.data(), key3_.size()));
-            if (opt.content_length) {
-                lines[n++] = "Content-Length: 8\r\n";
-            }
-            // §4.1 step 24: the fields go out in a random order.
-            std::shuffle(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(n), rng);
-        }
-        request_ = "GET " + resource + " HTTP/1.1\r\n";
-        for (std::size_t i = 0; i < n; ++i) {
-            request_ += lines[i];
-        }
-        for (std::size_t i = 0; i < opt.extra_fields.size; ++i) {
-            const header_field& f = opt.extra_fields.data[i];
-            request_.append(f.name.data(), f.name.size());
-            request_ += ": ";
-            request_.append(f.value.data(), f.value.size());
-            request_ += "\r\n";
-        }
-        request_ += "\r\n";
-        if (is76) {
-            request_.append(key3_.data(), key3_.size());
-        }
+        set_expected(u.url, host, resource, opt.origin, opt.protocol);
+        request_fields fields{};
+        add_fields(fields, host, opt.content_length, rng);
+        write_request(resource, fields, opt.extra_fields);
         started_ = true;
         return error::none;
     }
@@ -401,6 +440,133 @@ public:
     }
 
 private:
+    /// Most fields start() shuffles: Upgrade, Connection, Host, Origin, the protocol, the two
+    /// keys and Content-Length.
+    static constexpr std::size_t max_request_fields = 8;
+    /// The fields of the request, each a whole line with its CRLF, in the order they are sent.
+    struct request_fields {
+        std::array<std::string, max_request_fields> line{};
+        std::size_t count = 0;
+    };
+
+    /// Returns: none, or the first fault of `opt` in the order start() checks them:
+    /// bad_protocol for a protocol outside U+0020–U+007E, then unsafe_value for a control
+    /// byte in the origin, then for an extra field whose name is not a token or whose value
+    /// holds a control byte.
+    static error check_options(const client_options& opt) noexcept {
+        if (!opt.protocol.empty() && !detail::valid_protocol(opt.protocol)) {
+            return error::bad_protocol;
+        }
+        if (detail::unsafe(opt.origin)) {
+            return error::unsafe_value;
+        }
+        for (std::size_t i = 0; i < opt.extra_fields.size; ++i) {
+            const header_field& f = opt.extra_fields.data[i];
+            if (!detail::valid_field_name(f.name) || detail::unsafe(f.value)) {
+                return error::unsafe_value;
+            }
+        }
+        return error::none;
+    }
+
+    /// Returns: the `Host` value for `url` (§4.1): the host lowercased, in brackets when it is
+    /// an IPv6 literal, then `:port` only when the port is not the scheme's default.
+    static std::string host_text(const ws_url& url) {
+        std::string host;
+        if (url.ipv6) {
+            host += '[';
+        }
+        for (char c : url.host) {
+            host += detail::to_lower(c);
+        }
+        if (url.ipv6) {
+            host += ']';
+        }
+        if (url.port != detail::default_port(url.secure)) {
+            host += ':';
+            host += std::to_string(url.port);
+        }
+        return host;
+    }
+
+    /// Sets what the response must carry back: the location (the URL's scheme, `host` and
+    /// `resource`), the origin (`origin` lowercased, §4.1 step 9, or by default `http://` or
+    /// `https://` and `host`) and the protocol asked for.
+    void set_expected(const ws_url& url, const std::string& host, const std::string& resource,
+                      std::string_view origin, std::string_view protocol) {
+        location_ = std::string(url.secure ? "wss://" : "ws://") + host + resource;
+        if (origin.empty()) {
+            origin_ = std::string(url.secure ? "https://" : "http://") + host;
+        } else {
+            for (char c : origin) {
+                origin_ += detail::to_lower(c);
+            }
+        }
+        protocol_.assign(protocol.data(), protocol.size());
+    }
+
+    /// draft-76 §4.1 steps 16–22 and 26: makes key1, key2 and key3 from `rng`, in that order,
+    /// and the answer they call for (steps 42–43).
+    template <class URBG> void make_keys(URBG& rng) {
+        const client_key k1 = generate_key(rng);
+        const client_key k2 = generate_key(rng);
+        key1_ = std::string(k1.text());
+        key2_ = std::string(k2.text());
+        key3_ = generate_key3(rng);
+        expected_ = challenge_from_parts(k1.number, k2.number,
+                                         std::string_view(key3_.data(), key3_.size()));
+    }
+
+    /// Adds the handshake's own fields to `fields`. draft-76 also gets its two keys (so `rng`
+    /// draws key1, key2, key3, then the shuffle), `Content-Length: 8` when asked for, and
+    /// goes out in a random order (§4.1 step 24); draft-75's order is fixed.
+    template <class URBG>
+    void add_fields(request_fields& fields, const std::string& host, bool content_length,
+                    URBG& rng) {
+        const bool is76 = version_ == draft::draft76;
+        std::size_t& n = fields.count;
+        fields.line[n++] = "Upgrade: WebSocket\r\n";
+        fields.line[n++] = "Connection: Upgrade\r\n";
+        fields.line[n++] = "Host: " + host + "\r\n";
+        fields.line[n++] = "Origin: " + origin_ + "\r\n";
+        if (!protocol_.empty()) {
+            fields.line[n++] =
+                (is76 ? "Sec-WebSocket-Protocol: " : "WebSocket-Protocol: ") + protocol_ + "\r\n";
+        }
+        if (is76) {
+            make_keys(rng);
+            fields.line[n++] = "Sec-WebSocket-Key1: " + key1_ + "\r\n";
+            fields.line[n++] = "Sec-WebSocket-Key2: " + key2_ + "\r\n";
+            if (content_length) {
+                fields.line[n++] = "Content-Length: 8\r\n";
+            }
+            std::shuffle(fields.line.begin(), fields.line.begin() + static_cast<std::ptrdiff_t>(n),
+                         rng);
+        }
+    }
+
+    /// Writes request_: the request line for `resource`, `fields`, the caller's extra fields
+    /// (after the shuffled ones, in the caller's order), the blank line, then for draft-76
+    /// the 8 bytes of key3 (§4.1 steps 25–27).
+    void write_request(const std::string& resource, const request_fields& fields,
+                       field_list extra) {
+        request_ = "GET " + resource + " HTTP/1.1\r\n";
+        for (std::size_t i = 0; i < fields.count; ++i) {
+            request_ += fields.line[i];
+        }
+        for (std::size_t i = 0; i < extra.size; ++i) {
+            const header_field& f = extra.data[i];
+            request_.append(f.name.data(), f.name.size());
+            request_ += ": ";
+            request_.append(f.value.data(), f.value.size());
+            request_ += "\r\n";
+        }
+        request_ += "\r\n";
+        if (version_ == draft::draft76) {
+            request_.append(key3_.data(), key3_.size());
+        }
+    }
+
     error fail_start(error e) {
         result_ = {parse_status::failed, e, 0};
         return e;
@@ -583,6 +749,8 @@ private:
     std::string key1_{};
     std::string key2_{};
     std::array<char, 8> key3_{};
+    static_assert(std::tuple_size<decltype(key3_)>::value == 8,
+                  "the Content-Length: 8 field counts the bytes of key3");
     challenge_bytes expected_{};
     detail::response_tokenizer tok_{};
     std::string_view buf_{};
