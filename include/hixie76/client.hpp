@@ -691,43 +691,43 @@ private:
     /// Step 41: every field the draft requires is there, with the value expected.
     parse_result check_fields(const detail::field_slots<name_count>& at) noexcept {
         const bool is76 = version_ == draft::draft76;
-        const std::uint8_t upgrade = at[n_upgrade];
-        const std::uint8_t connection = at[n_connection];
-        const std::uint8_t origin = at[is76 ? n_origin76 : n_origin75];
-        const std::uint8_t location = at[is76 ? n_location76 : n_location75];
-        const std::uint8_t protocol = at[is76 ? n_protocol76 : n_protocol75];
+        const std::uint8_t upgrade_at = at[n_upgrade];
+        const std::uint8_t connection_at = at[n_connection];
+        const std::uint8_t origin_at = at[is76 ? n_origin76 : n_origin75];
+        const std::uint8_t location_at = at[is76 ? n_location76 : n_location75];
+        const std::uint8_t protocol_at = at[is76 ? n_protocol76 : n_protocol75];
         const std::size_t end = tok_.position();
-        if (upgrade == detail::no_field) {
+        if (upgrade_at == detail::no_field) {
             return fail(error::missing_upgrade, end);
         }
-        if (connection == detail::no_field) {
+        if (connection_at == detail::no_field) {
             return fail(error::missing_connection, end);
         }
-        if (origin == detail::no_field) {
+        if (origin_at == detail::no_field) {
             return fail(error::missing_sec_origin, end);
         }
-        if (location == detail::no_field) {
+        if (location_at == detail::no_field) {
             return fail(error::missing_sec_location, end);
         }
-        if (!protocol_.empty() && protocol == detail::no_field) {
+        if (!protocol_.empty() && protocol_at == detail::no_field) {
             return fail(error::missing_sec_protocol, end);
         }
-        const std::string_view upgrade_value = tok_.field(buf_, upgrade).value;
+        const std::string_view upgrade_value = tok_.field(buf_, upgrade_at).value;
         if (exact_upgrade_ ? upgrade_value != "WebSocket"
                            : !detail::iequals(upgrade_value, "WebSocket")) {
-            return fail(error::bad_upgrade, tok_.span(upgrade).value_off);
+            return fail(error::bad_upgrade, tok_.span(upgrade_at).value_off);
         }
-        if (!detail::iequals(tok_.field(buf_, connection).value, "Upgrade")) {
-            return fail(error::bad_connection, tok_.span(connection).value_off);
+        if (!detail::iequals(tok_.field(buf_, connection_at).value, "Upgrade")) {
+            return fail(error::bad_connection, tok_.span(connection_at).value_off);
         }
-        if (tok_.field(buf_, origin).value != origin_) {
-            return fail(error::origin_mismatch, tok_.span(origin).value_off);
+        if (tok_.field(buf_, origin_at).value != origin_) {
+            return fail(error::origin_mismatch, tok_.span(origin_at).value_off);
         }
-        if (tok_.field(buf_, location).value != location_) {
-            return fail(error::location_mismatch, tok_.span(location).value_off);
+        if (tok_.field(buf_, location_at).value != location_) {
+            return fail(error::location_mismatch, tok_.span(location_at).value_off);
         }
-        if (!protocol_.empty() && tok_.field(buf_, protocol).value != protocol_) {
-            return fail(error::protocol_mismatch, tok_.span(protocol).value_off);
+        if (!protocol_.empty() && tok_.field(buf_, protocol_at).value != protocol_) {
+            return fail(error::protocol_mismatch, tok_.span(protocol_at).value_off);
         }
         return {parse_status::need_more, error::none, end};
     }

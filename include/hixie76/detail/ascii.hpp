@@ -243,31 +243,16 @@ constexpr bool is_reg_name_char(char c) noexcept {
 /// Largest TCP port number.
 inline constexpr std::uint32_t max_port = 65535;
 
-/// Checks a `Host` value, `uri-host [ ":" port ]` (RFC 9110 §7.2, RFC 3986 §3.2.2): a reg-name
-/// or IPv4 address, or an IP literal in brackets, then an optional port of 1 to 5 digits up
-/// to 65535. Returns the offset of the first byte that breaks the form (`s.size()` when
-/// something is missing at the end), or npos when `s` is a valid host.
-constexpr std::size_t host_error_at(std::string_view s) noexcept {
+/// A byte inside an IP literal's brackets: hex digits, ':' and '.' (IPv6, IPv4-mapped).
+constexpr bool is_ip_literal_char(char c) noexcept {
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
+}
+
+/// Checks what follows the host in a `Host` value, from `i`: nothing, or `:` and a port of 1
+/// to 5 digits up to 65535. Returns the offset of the first byte that breaks the form
+/// (`s.size()` when digits are missing at the end), or npos.
+constexpr std::size_t port_error_at(std::string_view s, std::size_t i) noexcept {
     const std::size_t n = s.size();
-    std::size_t i = 0;
-    if (n != 0 && s[0] == '[') {
-        i = 1;
-        while (i < n && (is_digit(s[i]) || (s[i] >= 'a' && s[i] <= 'f') ||
-                         (s[i] >= 'A' && s[i] <= 'F') || s[i] == ':' || s[i] == '.')) {
-            ++i;
-        }
-        if (i == 1 || i == n || s[i] != ']') {
-            return i;
-        }
-        ++i;
-    } else {
-        while (i < n && is_reg_name_char(s[i])) {
-            ++i;
-        }
-        if (i == 0) {
-            return 0;
-        }
-    }
     if (i == n) {
         return std::string_view::npos;
     }
@@ -283,6 +268,33 @@ constexpr std::size_t host_error_at(std::string_view s) noexcept {
         }
     }
     return i == digits || i < n ? i : std::string_view::npos;
+}
+
+/// Checks a `Host` value, `uri-host [ ":" port ]` (RFC 9110 §7.2, RFC 3986 §3.2.2): a reg-name
+/// or IPv4 address, or an IP literal in brackets, then an optional port of 1 to 5 digits up
+/// to 65535. Returns the offset of the first byte that breaks the form (`s.size()` when
+/// something is missing at the end), or npos when `s` is a valid host.
+constexpr std::size_t host_error_at(std::string_view s) noexcept {
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    if (n != 0 && s[0] == '[') {
+        i = 1;
+        while (i < n && is_ip_literal_char(s[i])) {
+            ++i;
+        }
+        if (i == 1 || i == n || s[i] != ']') {
+            return i;
+        }
+        ++i;
+    } else {
+        while (i < n && is_reg_name_char(s[i])) {
+            ++i;
+        }
+        if (i == 0) {
+            return 0;
+        }
+    }
+    return port_error_at(s, i);
 }
 
 /// Compares two byte ranges in constant time with respect to their content (token checks).
