@@ -34,7 +34,7 @@ constexpr std::array<std::string_view, 10> list = {
 constexpr field_names<list.size()> names{list};
 
 // Built and searched during constant evaluation too.
-static_assert(names.perfect());
+static_assert(names.valid());
 static_assert(names.find("Host") == 0);
 static_assert(names.find("SEC-WEBSOCKET-KEY2") == 3);
 static_assert(names.find("websocket-Protocol") == 4);

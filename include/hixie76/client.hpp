@@ -607,7 +607,7 @@ private:
                       names.find("websocket-location") == n_location75 &&
                       names.find("websocket-protocol") == n_protocol75,
                   "each name_id is the index of its name");
-    static_assert(names.perfect(), "every name has a slot of its own");
+    static_assert(names.valid(), "every name is 1 to max_length bytes");
 
     /// §4.1 steps 28–31 (status line) and 32–41 (fields).
     parse_result check_head() noexcept {

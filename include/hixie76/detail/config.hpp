@@ -18,4 +18,14 @@
 #endif
 #endif
 
+/// Inlines a function whatever the compiler's size heuristics decide (the request parser's
+/// per-field checks, which would otherwise be calls on every field of every request).
+#if defined(__GNUC__) || defined(__clang__)
+#define HIXIE76_ALWAYS_INLINE __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define HIXIE76_ALWAYS_INLINE __forceinline
+#else
+#define HIXIE76_ALWAYS_INLINE
+#endif
+
 #endif // HIXIE76_DETAIL_CONFIG_HPP

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <utility>
 
 #include "hixie76/detail/ascii.hpp"
 #include "hixie76/error.hpp"
@@ -107,9 +108,8 @@ static_assert(max_fields_capacity < no_field, "field indexes must fit below no_f
 
 /// The fields a parser reads, by name: a table built at compile time from lower-case names
 /// (letters, digits, '-'); find() takes a field's name to its index in that list, ignoring
-/// ASCII case, with one hashed lookup (by length and last byte, collision-free for the list:
-/// perfect()) and a compare of up to three words. The request parser and the client's
-/// response check both index their fields with it.
+/// ASCII case. The request parser and the client's response check both index their fields
+/// with it.
 ///
 /// Case folding is `| 0x20` on every byte. It maps no other byte onto a letter or '-' (CR,
 /// the one byte that folds onto '-', never ends up in a name), and onto a digit only bytes
@@ -123,52 +123,26 @@ public:
 
     constexpr explicit field_names(const std::array<std::string_view, N>& names) noexcept {
         for (std::size_t k = 0; k < N; ++k) {
-            entries_[k].w = folded(names[k].data(), names[k].size());
-            entries_[k].length = static_cast<std::uint8_t>(names[k].size());
-        }
-        // The first multiplier that gives every name a slot of its own.
-        for (std::size_t m = 1; m < slots && !perfect_; ++m) {
-            perfect_ = true;
-            slot_ = {};
-            for (std::size_t k = 0; k < N && perfect_; ++k) {
-                const std::string_view v = names[k];
-                const std::size_t h =
-                    v.empty() || v.size() > max_length ? 0 : hash(m, v.size(), v.back());
-                perfect_ = h != 0 && slot_[h] == 0;
-                slot_[h] = static_cast<std::uint8_t>(k + 1);
-            }
-            multiplier_ = m;
+            const std::string_view v = names[k];
+            valid_ = valid_ && !v.empty() && v.size() <= max_length;
+            lengths_[k] = static_cast<std::uint8_t>(v.size());
+            words_[k] = folded(v.data(), v.size());
         }
     }
 
-    /// True when every name has a slot of its own (the parsers static_assert it).
-    constexpr bool perfect() const noexcept { return perfect_; }
+    /// True when every name is 1 to max_length bytes long (the parsers static_assert it).
+    constexpr bool valid() const noexcept { return valid_; }
 
     /// Returns: the index in the list of the name equal to `name` ignoring ASCII case, or
     /// no_field.
     constexpr std::uint8_t find(std::string_view name) const noexcept {
-        const std::size_t n = name.size();
-        if (n == 0 || n > max_length) {
+        if (name.size() > max_length) {
             return no_field;
         }
-        const std::size_t s = slot_[hash(multiplier_, n, name[n - 1])];
-        if (s == 0 || entries_[s - 1].length != n) {
-            return no_field;
-        }
-        const words& e = entries_[s - 1].w;
-        const words w = folded(name.data(), n);
-        if (((w.head ^ e.head) | (w.middle ^ e.middle) | (w.tail ^ e.tail)) != 0) {
-            return no_field;
-        }
-        return static_cast<std::uint8_t>(s - 1);
+        return find_in(name, std::make_index_sequence<N>{});
     }
 
 private:
-    static constexpr std::size_t slots = 64; ///< a power of two; slot 0 stays empty
-    static constexpr std::size_t hash(std::size_t m, std::size_t n, char last) noexcept {
-        return (n * m + (byte(last) | 0x20u)) & (slots - 1);
-    }
-
     /// A name of length n as overlapping words, case folded: 8-byte words at the start, the
     /// middle and the end (n >= 8); 4-byte words at the start and the end (n >= 4); else
     /// the bytes. Together they cover every byte, so equal words mean equal folded names.
@@ -177,13 +151,13 @@ private:
         std::uint64_t middle = 0;
         std::uint64_t tail = 0;
     };
-    static constexpr std::uint64_t fold64 = 0x2020202020202020u;
     static constexpr words folded(const char* p, std::size_t n) noexcept {
         words w{};
         if (n >= 8) {
-            w.head = load_le<std::uint64_t>(p) | fold64;
-            w.middle = load_le<std::uint64_t>(p + (n - 8) / 2) | fold64;
-            w.tail = load_le<std::uint64_t>(p + n - 8) | fold64;
+            constexpr std::uint64_t fold = 0x2020202020202020u;
+            w.head = load_le<std::uint64_t>(p) | fold;
+            w.middle = load_le<std::uint64_t>(p + (n - 8) / 2) | fold;
+            w.tail = load_le<std::uint64_t>(p + n - 8) | fold;
         } else if (n >= 4) {
             constexpr std::uint32_t fold = 0x20202020u;
             w.head = load_le<std::uint32_t>(p) | fold;
@@ -195,15 +169,25 @@ private:
         }
         return w;
     }
-    struct entry {
-        words w{};
-        std::uint8_t length = 0;
-    };
+    constexpr bool same(std::string_view name, std::size_t k) const noexcept {
+        const words w = folded(name.data(), name.size());
+        return ((w.head ^ words_[k].head) | (w.middle ^ words_[k].middle) |
+                (w.tail ^ words_[k].tail)) == 0;
+    }
+    /// The list in order, unrolled at compile time: each test is a predicted branch on the
+    /// length, then one compare of words; no load waits on an address computed from the name.
+    template <std::size_t... I>
+    constexpr std::uint8_t find_in(std::string_view name,
+                                   std::index_sequence<I...> /*list*/) const noexcept {
+        std::uint8_t found = no_field;
+        static_cast<void>(
+            ((lengths_[I] == name.size() && same(name, I) ? (found = I, true) : false) || ...));
+        return found;
+    }
 
-    std::array<entry, N> entries_{};
-    std::array<std::uint8_t, slots> slot_{}; ///< list index + 1 by hash; 0: no name
-    std::size_t multiplier_ = 1;
-    bool perfect_ = false;
+    std::array<words, N> words_{};
+    std::array<std::uint8_t, N> lengths_{};
+    bool valid_ = true;
 };
 
 /// Where each known field was first seen: one field index (or no_field) per name of a
