@@ -41,7 +41,9 @@ inline std::string base64(std::string_view in) {
     std::string out;
     out.reserve((in.size() + 2) / 3 * 4);
     std::size_t i = 0;
-    const auto b = [&in](std::size_t k) { return static_cast<unsigned>(static_cast<unsigned char>(in[k])); };
+    const auto b = [&in](std::size_t k) {
+        return static_cast<unsigned>(static_cast<unsigned char>(in[k]));
+    };
     for (; i + 3 <= in.size(); i += 3) {
         const unsigned v = (b(i) << 16) | (b(i + 1) << 8) | b(i + 2);
         out += alphabet[(v >> 18) & 63];
@@ -64,8 +66,7 @@ inline std::string base64(std::string_view in) {
     return out;
 }
 
-template <class Stream>
-class legacy_session final : public session, public upstream_events {
+template <class Stream> class legacy_session final : public session, public upstream_events {
     static constexpr bool over_tls = !std::is_same_v<Stream, tcp::socket>;
 
 public:
@@ -316,10 +317,9 @@ private:
 
     void read() {
         reading_ = true;
-        stream_.async_read_some(asio::buffer(rbuf_), [self = self<legacy_session>()](
-                                                         const error_code& ec, std::size_t n) {
-            self->on_read(ec, n);
-        });
+        stream_.async_read_some(asio::buffer(rbuf_),
+                                [self = self<legacy_session>()](
+                                    const error_code& ec, std::size_t n) { self->on_read(ec, n); });
     }
 
     void on_read(const error_code& ec, std::size_t n) {
@@ -348,8 +348,8 @@ private:
             break; // discarded: this peer gets no more answers
         }
         // While the upstream is being asked, a complete request (key3 in) is all we want.
-        const bool paused = state_ == phase::upstream &&
-                            parser_.result().status == hixie76::parse_status::complete;
+        const bool paused =
+            state_ == phase::upstream && parser_.result().status == hixie76::parse_status::complete;
         // Backpressure: while the upstream queue is full the client is not read from.
         const bool held = state_ == phase::open && up_ &&
                           bp_.check_upstream_queue(up_->queued(), srv_.opt().max_queue);
@@ -375,8 +375,8 @@ private:
         case phase::upstream:
         case phase::key3:
             count(handshake_result::refused);
-            close_reason_ = eof ? "client disconnected during the handshake"
-                                : "client read: " + ec.message();
+            close_reason_ =
+                eof ? "client disconnected during the handshake" : "client read: " + ec.message();
             close_upstream(websocket::close_code::going_away);
             die();
             break;
@@ -442,7 +442,7 @@ private:
         state_ = phase::dead;
         handed_off_ = true;
         auto next = std::make_shared<modern_session<Stream>>(srv_, std::move(stream_),
-                                                              std::move(head_), who_);
+                                                             std::move(head_), who_);
         srv_.add(next);
         srv_.remove(this);
         next->start();
@@ -527,7 +527,7 @@ private:
                  draft_name(), resource_.c_str());
         hixie76::decoder_config dc;
         dc.version = parser_.kind() == hixie76::dialect::draft75 ? hixie76::draft::draft75
-                                                                  : hixie76::draft::draft76;
+                                                                 : hixie76::draft::draft76;
         dc.max_frame_size = srv_.opt().max_message;
         decoder_ = hixie76::frame_decoder(dc);
         hixie76::assembler_config ac;
@@ -586,8 +586,7 @@ private:
                                 websocket::close_code::too_big);
                 } else {
                     ++srv_.stats().drops[idx(drop_reason::bad_frame)];
-                    fail_client("client framing error: " +
-                                    std::string(hixie76::to_string(ev.err)),
+                    fail_client("client framing error: " + std::string(hixie76::to_string(ev.err)),
                                 websocket::close_code::protocol_error);
                 }
                 return;
@@ -840,15 +839,16 @@ private:
         bp_.cancel();
         count_closed();
         if (!resource_.empty() || status_ != 0) {
-            log_line("close client=%s draft=%s resource=%s upstream=%s status=%d up_msgs=%llu "
-                     "up_bytes=%llu down_msgs=%llu down_bytes=%llu reason=\"%s\"",
-                     who_.name.c_str(), draft_name(), resource_.empty() ? "-" : resource_.c_str(),
-                     upstream_status_ == 0 ? "-" : std::to_string(upstream_status_).c_str(),
-                     status_, static_cast<unsigned long long>(up_msgs_),
-                     static_cast<unsigned long long>(up_bytes_),
-                     static_cast<unsigned long long>(down_msgs_),
-                     static_cast<unsigned long long>(down_bytes_),
-                     printable(close_reason_.empty() ? "closed" : close_reason_, 300, true).c_str());
+            log_line(
+                "close client=%s draft=%s resource=%s upstream=%s status=%d up_msgs=%llu "
+                "up_bytes=%llu down_msgs=%llu down_bytes=%llu reason=\"%s\"",
+                who_.name.c_str(), draft_name(), resource_.empty() ? "-" : resource_.c_str(),
+                upstream_status_ == 0 ? "-" : std::to_string(upstream_status_).c_str(), status_,
+                static_cast<unsigned long long>(up_msgs_),
+                static_cast<unsigned long long>(up_bytes_),
+                static_cast<unsigned long long>(down_msgs_),
+                static_cast<unsigned long long>(down_bytes_),
+                printable(close_reason_.empty() ? "closed" : close_reason_, 300, true).c_str());
         }
         error_code ignored;
         beast::get_lowest_layer(stream_).close(ignored);

@@ -23,8 +23,7 @@
 
 namespace gateway {
 
-template <class Stream>
-class modern_session final : public session, public upstream_events {
+template <class Stream> class modern_session final : public session, public upstream_events {
 public:
     modern_session(server_base& srv, Stream stream, std::string head, client_id who)
         : srv_(srv), ws_(std::move(stream)), head_(std::move(head)), who_(std::move(who)),
@@ -58,7 +57,8 @@ public:
         const hixie76::error refused = hixie76_examples::check_origin(opt, origin);
         if (refused != hixie76::error::none) {
             count(handshake_result::refused);
-            refuse(hixie76::suggested_http_status(refused), std::string(hixie76::describe(refused)));
+            refuse(hixie76::suggested_http_status(refused),
+                   std::string(hixie76::describe(refused)));
             return;
         }
         if (!srv_.take_place()) {
@@ -121,8 +121,8 @@ public:
         }));
         ws_.read_message_max(srv_.opt().max_message);
         ws_.auto_fragment(false);
-        ws_.async_accept(req_,
-                         [self = self<modern_session>()](const error_code& e) { self->on_accept(e); });
+        ws_.async_accept(
+            req_, [self = self<modern_session>()](const error_code& e) { self->on_accept(e); });
     }
 
     void on_upstream_failed(int status, int upstream_status, handshake_result r,
@@ -165,8 +165,9 @@ public:
             return;
         }
         pinging_ = true;
-        ws_.async_ping(websocket::ping_data(payload.c_str()),
-                       [self = self<modern_session>()](const error_code&) { self->pinging_ = false; });
+        ws_.async_ping(
+            websocket::ping_data(payload.c_str()),
+            [self = self<modern_session>()](const error_code&) { self->pinging_ = false; });
     }
 
     void on_upstream_closed(bool clean, const websocket::close_reason& reason,
