@@ -23,14 +23,13 @@
 #include "modern_session.hpp"
 #include "upstream.hpp"
 
+#include "../common/write_queue.hpp"
+
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 
 #include <array>
-#include <deque>
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace gateway {
 
@@ -72,7 +71,8 @@ template <class Stream> class legacy_session final : public session, public upst
 public:
     legacy_session(server_base& srv, Stream stream, client_id who)
         : srv_(srv), stream_(std::move(stream)), who_(std::move(who)), timer_(srv.context()),
-          keepalive_(srv.context()), bp_(srv.context()) {}
+          keepalive_(srv.context()), bp_(srv.context()),
+          out_(stream_, [this](const error_code& ec) { on_written(ec); }) {}
 
     void start() {
         set_deadline(srv_.opt().handshake_timeout);
@@ -219,26 +219,8 @@ private:
         dead,      ///< closed, or handed to a modern_session
     };
 
-    /// One item of the output queue: raw bytes (handshake, FF 00, HTTP), or a text frame as
-    /// its framing around the payload, sent in one gathered write.
-    struct outgoing {
-        std::string bytes;
-        hixie76::framing framing{};
-        std::string payload;
-        bool frame = false;
-        std::size_t size() const {
-            return frame ? framing.head_size + payload.size() + framing.tail_size : bytes.size();
-        }
-        void add_buffers(std::vector<asio::const_buffer>& out) const {
-            if (!frame) {
-                out.emplace_back(asio::buffer(bytes));
-                return;
-            }
-            out.emplace_back(framing.head.data(), framing.head_size);
-            out.emplace_back(payload.data(), payload.size());
-            out.emplace_back(framing.tail.data(), framing.tail_size);
-        }
-    };
+    /// Raw bytes (handshake, FF 00, HTTP), or a text frame around the upstream's message.
+    using outgoing = hixie76_examples::outgoing;
 
     const char* draft_name() const {
         return parser_.kind() == hixie76::dialect::draft75 ? "75" : "76";
@@ -387,7 +369,7 @@ private:
             break;
         case phase::flushing:
             peer_gone_ = true;
-            if (!writing_) {
+            if (!out_.writing()) {
                 die();
             }
             break;
@@ -440,6 +422,7 @@ private:
     void hand_off() {
         clear_deadline();
         state_ = phase::dead;
+        out_.close(); // the stream is Beast's now: this queue must never write to it
         handed_off_ = true;
         auto next = std::make_shared<modern_session<Stream>>(srv_, std::move(stream_),
                                                              std::move(head_), who_);
@@ -608,21 +591,18 @@ private:
     }
 
     bool push_frame(std::string text) {
-        outgoing o;
-        o.framing = hixie76::frame_text(text);
-        if (o.framing.err != hixie76::error::none) {
+        outgoing o = outgoing::text(std::move(text));
+        if (o.error() != hixie76::error::none) {
             // Beast checked the upstream's text is UTF-8; frame_text refuses only a 0xFF byte,
             // which valid UTF-8 never holds.
-            end("unsendable upstream message: " + std::string(hixie76::to_string(o.framing.err)),
+            end("unsendable upstream message: " + std::string(hixie76::to_string(o.error())),
                 websocket::close_code::unknown_data);
             return false;
         }
-        o.frame = true;
-        o.payload = std::move(text);
         last_sent_ = clock_type::now();
-        push(std::move(o));
+        out_.push(std::move(o), shared_from_this());
         // Backpressure: while the client's queue is full the upstream is not read from.
-        if (up_ && bp_.check_client_queue(queued_, srv_.opt().max_queue)) {
+        if (up_ && bp_.check_client_queue(out_.queued(), srv_.opt().max_queue)) {
             up_->pause(true);
             watch_stalls();
         }
@@ -630,46 +610,12 @@ private:
     }
 
     void queue_bytes(std::string bytes) {
-        outgoing o;
-        o.bytes = std::move(bytes);
-        push(std::move(o));
+        out_.push(outgoing::raw(std::move(bytes)), shared_from_this());
     }
 
-    void push(outgoing o) {
-        if (o.size() == 0 || state_ == phase::dead) {
-            return;
-        }
-        queued_ += o.size();
-        queue_.push_back(std::move(o));
-        write();
-    }
-
-    /// One gathered async_write at a time, of everything queued when it starts.
-    void write() {
-        if (writing_ || queue_.empty() || state_ == phase::dead) {
-            return;
-        }
-        sending_.clear();
-        for (outgoing& o : queue_) {
-            sending_.push_back(std::move(o));
-        }
-        queue_.clear();
-        buffers_.clear();
-        for (const outgoing& o : sending_) {
-            o.add_buffers(buffers_);
-        }
-        writing_ = true;
-        asio::async_write(stream_, buffers_,
-                          [self = self<legacy_session>()](const error_code& ec, std::size_t n) {
-                              self->on_write(ec, n);
-                          });
-    }
-
-    void on_write(const error_code& ec, std::size_t n) {
-        writing_ = false;
-        if (state_ == phase::dead) {
-            return;
-        }
+    /// A write to the client completed: the upstream may be read again (backpressure), and
+    /// once everything is out a closing connection goes on.
+    void on_written(const error_code& ec) {
         if (ec) {
             if (close_reason_.empty()) {
                 close_reason_ = "client write: " + ec.message();
@@ -678,14 +624,10 @@ private:
             die();
             return;
         }
-        queued_ -= n;
-        sending_.clear();
-        if (bp_.client_progress(queued_, srv_.opt().max_queue) && up_) {
+        if (bp_.client_progress(out_.queued(), srv_.opt().max_queue) && up_) {
             up_->pause(false);
         }
-        if (!queue_.empty()) {
-            write();
-        } else {
+        if (out_.idle()) {
             on_drained();
         }
     }
@@ -761,7 +703,7 @@ private:
         if (close_reason_.empty()) {
             close_reason_ = why;
         }
-        drop_queue();
+        out_.drop_waiting();
         const std::string body = why + "\n";
         queue_bytes(http_response(status, body));
         finish_after_flush();
@@ -775,19 +717,11 @@ private:
         if (close_reason_.empty()) {
             close_reason_ = std::string(hixie76::to_string(e));
         }
-        drop_queue();
+        out_.drop_waiting();
         std::string response;
         hixie76::append_rejection(e, response);
         queue_bytes(std::move(response));
         finish_after_flush();
-    }
-
-    void drop_queue() {
-        queue_.clear(); // what is not on its way yet; a write in flight finishes first
-        queued_ = 0;
-        for (const outgoing& o : sending_) {
-            queued_ += o.size();
-        }
     }
 
     /// A final response or the last frames are queued: send them, shut down writes, linger.
@@ -800,7 +734,7 @@ private:
         bp_.cancel();
         count_closed();
         set_deadline(close_timeout);
-        if (!writing_ && queue_.empty()) {
+        if (out_.idle()) {
             on_drained();
         }
     }
@@ -826,6 +760,7 @@ private:
             return;
         }
         state_ = phase::dead;
+        out_.close();
         timer_.cancel();
         keepalive_.cancel();
         if (up_) {
@@ -880,13 +815,9 @@ private:
     hixie76::frame_decoder decoder_{};
     hixie76::message_assembler assembler_{};
 
-    // Bytes out: queue_ waits while sending_ is in the write in flight.
-    std::deque<outgoing> queue_;
-    std::vector<outgoing> sending_;
-    std::vector<asio::const_buffer> buffers_;
-    std::size_t queued_ = 0; ///< bytes in queue_ and sending_
-    bool writing_ = false;
-    clock_type::time_point last_sent_{};
+    // Bytes out, in order (after stream_, which it writes to).
+    hixie76_examples::write_queue<Stream> out_;
+    clock_type::time_point last_sent_{}; ///< the latest text frame (for --client-keepalive)
 
     // For the close line.
     std::string resource_;

@@ -31,6 +31,7 @@
 #include "../common/options.hpp"
 #include "../common/page.hpp"
 #include "../common/room.hpp"
+#include "../common/write_queue.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -590,8 +591,8 @@ private:
 class legacy_connection final : public connection {
 public:
     legacy_connection(room_server& server, tcp::socket socket, std::string name)
-        : connection(server, std::move(name)), socket_(std::move(socket)),
-          timer_(server.context()) {}
+        : connection(server, std::move(name)), socket_(std::move(socket)), timer_(server.context()),
+          out_(socket_, [this](const error_code& ec) { on_written(ec); }) {}
 
     void start() {
         set_deadline(server_.opt().handshake_timeout);
@@ -604,19 +605,17 @@ public:
         if (state_ != phase::open) {
             return;
         }
-        outgoing o;
-        o.framing = hixie76::frame_text(*text);
-        if (o.framing.err != hixie76::error::none) {
-            std::fprintf(stderr, "error broadcast: %s\n", hixie76::to_string(o.framing.err).data());
+        outgoing o = outgoing::text(text);
+        if (o.error() != hixie76::error::none) {
+            std::fprintf(stderr, "error broadcast: %s\n", hixie76::to_string(o.error()).data());
             return;
         }
-        o.payload = text;
-        if (queued_ + o.size() > server_.opt().max_queue) {
+        if (out_.queued() + o.size() > server_.opt().max_queue) {
             drop("more than " + std::to_string(server_.opt().max_queue) +
                  " bytes queued (--max-queue): the client is not reading");
             return;
         }
-        push(std::move(o));
+        send(std::move(o));
     }
 
     void shut_down() override {
@@ -639,25 +638,9 @@ private:
         dead,      ///< closed, or handed to Beast
     };
 
-    /// One item of the output queue: raw bytes (handshake answers, FF 00, HTTP responses), or
-    /// a text frame as its framing around a payload shared with the other members.
-    struct outgoing {
-        std::string bytes;
-        hixie76::framing framing{};
-        message_ptr payload;
-        std::size_t size() const {
-            return payload ? framing.head_size + payload->size() + framing.tail_size : bytes.size();
-        }
-        void add_buffers(std::vector<asio::const_buffer>& out) const {
-            if (!payload) {
-                out.emplace_back(asio::buffer(bytes));
-                return;
-            }
-            out.emplace_back(framing.head.data(), framing.head_size);
-            out.emplace_back(payload->data(), payload->size());
-            out.emplace_back(framing.tail.data(), framing.tail_size);
-        }
-    };
+    /// Raw bytes (handshake answers, FF 00, HTTP responses), or a text frame around a
+    /// payload shared with the other members.
+    using outgoing = hixie76_examples::outgoing;
 
     // --- deadlines ---------------------------------------------------------------------------
 
@@ -801,6 +784,7 @@ private:
     void hand_off() {
         clear_deadline();
         state_ = phase::dead;
+        out_.close(); // the socket is Beast's now: this queue must never write to it
         auto next = std::make_shared<modern_connection>(server_, std::move(socket_),
                                                         std::move(head_), name_);
         server_.add(next);
@@ -896,65 +880,28 @@ private:
             server_.leave(*this, "closing handshake");
             start_close();
         }
-        if (state_ == phase::closing && queued_ == 0) {
+        if (state_ == phase::closing && out_.queued() == 0) {
             die();
         }
     }
 
     // --- writing -----------------------------------------------------------------------------
 
-    void queue_bytes(std::string bytes) {
-        outgoing o;
-        o.bytes = std::move(bytes);
-        push(std::move(o));
+    void queue_bytes(std::string bytes) { send(outgoing::raw(std::move(bytes))); }
+
+    /// Everything this connection sends goes through here: any byte out counts as traffic
+    /// for --client-keepalive.
+    void send(outgoing o) {
+        if (out_.push(std::move(o), shared_from_this())) {
+            last_out_ = clock_type::now();
+        }
     }
 
-    void push(outgoing o) {
-        if (o.size() == 0) {
-            return;
-        }
-        last_out_ = clock_type::now();
-        queued_ += o.size();
-        queue_.push_back(std::move(o));
-        write();
-    }
-
-    /// One gathered async_write at a time, of everything queued when it starts.
-    void write() {
-        if (writing_ || queue_.empty() || state_ == phase::dead) {
-            return;
-        }
-        sending_.clear();
-        for (outgoing& o : queue_) {
-            sending_.push_back(std::move(o));
-        }
-        queue_.clear();
-        // Built once sending_ no longer moves (short strings live inside their objects).
-        buffers_.clear();
-        for (const outgoing& o : sending_) {
-            o.add_buffers(buffers_);
-        }
-        writing_ = true;
-        asio::async_write(socket_, buffers_,
-                          [self = self<legacy_connection>()](const error_code& ec, std::size_t n) {
-                              self->on_write(ec, n);
-                          });
-    }
-
-    void on_write(const error_code& ec, std::size_t n) {
-        writing_ = false;
-        if (state_ == phase::dead) {
-            return;
-        }
+    /// A write completed: once everything is out, a closing connection goes on.
+    void on_written(const error_code& ec) {
         if (ec) {
             drop("write: " + ec.message());
-            return;
-        }
-        queued_ -= n;
-        sending_.clear();
-        if (!queue_.empty()) {
-            write();
-        } else {
+        } else if (out_.idle()) {
             on_drained();
         }
     }
@@ -991,7 +938,7 @@ private:
         state_ = phase::flushing;
         reserved_ = false;
         set_deadline(close_timeout);
-        if (!writing_ && queue_.empty()) {
+        if (out_.idle()) {
             on_drained();
         }
     }
@@ -999,11 +946,7 @@ private:
     /// Refuses the handshake: the response goes out, then the connection closes.
     void refuse(hixie76_examples::refusal r) {
         log_error("handshake refused: " + r.why);
-        queue_.clear(); // what is not on its way yet; a write in flight finishes first
-        queued_ = 0;
-        for (const outgoing& o : sending_) {
-            queued_ += o.size();
-        }
+        out_.drop_waiting();
         queue_bytes(std::move(r.bytes));
         finish_after_flush();
     }
@@ -1014,6 +957,7 @@ private:
         }
         state_ = phase::dead;
         reserved_ = false;
+        out_.close();
         error_code ignored;
         socket_.close(ignored);
         timer_.cancel();
@@ -1037,12 +981,8 @@ private:
     // Frames in, as messages.
     hixie76_examples::message_reader reader_{};
 
-    // Bytes out: queue_ waits while sending_ is in the write in flight.
-    std::deque<outgoing> queue_;
-    std::vector<outgoing> sending_;
-    std::vector<asio::const_buffer> buffers_;
-    std::size_t queued_ = 0; ///< bytes in queue_ and sending_
-    bool writing_ = false;
+    // Bytes out, in order (after socket_, which it writes to).
+    hixie76_examples::write_queue<tcp::socket> out_;
 };
 
 void room_server::on_accepted(tcp::socket socket) {
