@@ -20,8 +20,8 @@
 #ifndef HIXIE76_GATEWAY_LEGACY_SESSION_HPP
 #define HIXIE76_GATEWAY_LEGACY_SESSION_HPP
 
+#include "client_session.hpp"
 #include "modern_session.hpp"
-#include "upstream.hpp"
 
 #include "../common/write_queue.hpp"
 
@@ -65,13 +65,13 @@ inline std::string base64(std::string_view in) {
     return out;
 }
 
-template <class Stream> class legacy_session final : public session, public upstream_events {
+template <class Stream> class legacy_session final : public client_session {
     static constexpr bool over_tls = !std::is_same_v<Stream, tcp::socket>;
 
 public:
     legacy_session(server_base& srv, Stream stream, client_id who)
-        : srv_(srv), stream_(std::move(stream)), who_(std::move(who)), timer_(srv.context()),
-          keepalive_(srv.context()), bp_(srv.context()),
+        : client_session(srv, std::move(who)), stream_(std::move(stream)), timer_(srv.context()),
+          keepalive_(srv.context()),
           out_(stream_, [this](const error_code& ec) { on_written(ec); }) {}
 
     void start() {
@@ -92,11 +92,9 @@ public:
 
     // --- upstream events ---------------------------------------------------------------------
 
-    void on_upstream_open(const std::string& protocol) override {
-        if (state_ != phase::upstream) {
-            return;
-        }
-        upstream_status_ = 101;
+    /// The upstream said 101: the legacy 101 head goes out at once, the 16-byte answer once
+    /// key3 is in.
+    void answer_client(const std::string& protocol) override {
         const hixie76::request_parser& req = parser_;
         const std::string_view wanted = req.protocol();
         if (!wanted.empty() && protocol != wanted) {
@@ -152,17 +150,6 @@ public:
         }
     }
 
-    void on_upstream_failed(int status, int upstream_status, handshake_result r,
-                            const std::string& why) override {
-        up_.reset();
-        if (state_ != phase::upstream) {
-            return;
-        }
-        upstream_status_ = upstream_status;
-        count(r);
-        refuse(status, why);
-    }
-
     void on_upstream_message(std::string message, bool binary) override {
         if (state_ != phase::open) {
             return;
@@ -194,8 +181,7 @@ public:
 
     /// The upstream took a message: read the client again once half the queue is out.
     void on_upstream_progress() override {
-        if (up_ && bp_.upstream_progress(up_->queued(), srv_.opt().max_queue) &&
-            state_ == phase::open && !reading_) {
+        if (upstream_caught_up() && state_ == phase::open && !reading_) {
             read();
         }
     }
@@ -222,14 +208,12 @@ private:
     /// Raw bytes (handshake, FF 00, HTTP), or a text frame around the upstream's message.
     using outgoing = hixie76_examples::outgoing;
 
-    const char* draft_name() const {
-        return parser_.kind() == hixie76::dialect::draft75 ? "75" : "76";
-    }
-    client_draft draft_label() const {
+    client_draft draft() const override {
         return parser_.kind() == hixie76::dialect::draft75 ? client_draft::draft75
                                                            : client_draft::draft76;
     }
-    void count(handshake_result r) { ++srv_.stats().handshakes[idx(draft_label())][idx(r)]; }
+    bool relaying() const override { return state_ == phase::open; }
+    bool awaiting_upstream() const override { return state_ == phase::upstream; }
 
     // --- deadlines -----------------------------------------------------------------------------
 
@@ -257,9 +241,8 @@ private:
             }
             break;
         case phase::key3:
-            close_reason_ = "key3 did not arrive within --handshake-timeout";
-            close_upstream(websocket::close_code::going_away);
-            die();
+            fail("key3 did not arrive within --handshake-timeout",
+                 websocket::close_code::going_away);
             break;
         case phase::flushing:
         case phase::lingering:
@@ -333,11 +316,7 @@ private:
         const bool paused =
             state_ == phase::upstream && parser_.result().status == hixie76::parse_status::complete;
         // Backpressure: while the upstream queue is full the client is not read from.
-        const bool held = state_ == phase::open && up_ &&
-                          bp_.check_upstream_queue(up_->queued(), srv_.opt().max_queue);
-        if (held) {
-            watch_stalls();
-        }
+        const bool held = state_ == phase::open && upstream_queue_full();
         if (state_ != phase::dead && !paused && !held && !reading_ && !handed_off_) {
             read();
         }
@@ -357,15 +336,12 @@ private:
         case phase::upstream:
         case phase::key3:
             count(handshake_result::refused);
-            close_reason_ =
-                eof ? "client disconnected during the handshake" : "client read: " + ec.message();
-            close_upstream(websocket::close_code::going_away);
-            die();
+            fail(eof ? "client disconnected during the handshake" : "client read: " + ec.message(),
+                 websocket::close_code::going_away);
             break;
         case phase::open:
-            close_reason_ = eof ? "client disconnected" : "client read: " + ec.message();
-            close_upstream(websocket::close_code::going_away);
-            die();
+            fail(eof ? "client disconnected" : "client read: " + ec.message(),
+                 websocket::close_code::going_away);
             break;
         case phase::flushing:
             peer_gone_ = true;
@@ -410,7 +386,7 @@ private:
                 serve_http();
                 return;
             }
-            ask_upstream();
+            admit();
             return;
         }
         if (state_ == phase::key3 && r.status == hixie76::parse_status::complete) {
@@ -455,7 +431,7 @@ private:
     }
 
     /// The request is valid: apply the policy, then open the upstream connection.
-    void ask_upstream() {
+    void admit() {
         const hixie76::request_parser& req = parser_;
         const options& opt = srv_.opt();
         const std::string_view origin = req.origin();
@@ -465,30 +441,19 @@ private:
             reject(refused);
             return;
         }
-        if (!srv_.take_place()) {
-            count(handshake_result::refused);
-            refuse(503, "the gateway is full (--max-clients)");
+        if (!take_place()) {
             return;
         }
-        has_place_ = true;
         resource_ = printable(req.resource());
-        upstream_request u;
-        u.target = opt.upstream.target(req.resource());
-        u.protocol = std::string(req.protocol());
-        if (!origin.empty()) {
-            u.fields.emplace_back("Origin", std::string(origin));
-        }
-        for (const char* name : {"Cookie", "User-Agent"}) {
-            if (req.has(name)) {
-                u.fields.emplace_back(name, std::string(req.find(name)));
-            }
-        }
-        u.fields.emplace_back("X-Forwarded-For", who_.ip);
-        u.fields.emplace_back("X-Forwarded-Proto", opt.public_secure() ? "https" : "http");
         state_ = phase::upstream;
         clear_deadline(); // --upstream-timeout bounds this step
-        up_ = make_upstream(srv_);
-        up_->start(std::move(u), std::static_pointer_cast<upstream_events>(self<legacy_session>()));
+        ask_upstream(req.resource(), req.protocol(), origin,
+                     [&req](const char* name) -> std::optional<std::string_view> {
+                         if (!req.has(name)) {
+                             return std::nullopt;
+                         }
+                         return req.find(name);
+                     });
     }
 
     /// The client's handshake is complete and the upstream is open: send the 16-byte
@@ -504,10 +469,9 @@ private:
         state_ = phase::open;
         clear_deadline();
         count(handshake_result::ok);
-        opened_ = true;
-        ++srv_.stats().open[idx(side::client)];
+        count_open();
         log_line("open client=%s draft=%s resource=%s upstream=101", who_.name.c_str(),
-                 draft_name(), resource_.c_str());
+                 name(draft()), resource_.c_str());
         hixie76::decoder_config dc;
         dc.version = parser_.kind() == hixie76::dialect::draft75 ? hixie76::draft::draft75
                                                                  : hixie76::draft::draft76;
@@ -540,15 +504,13 @@ private:
                 const hixie76::assemble_result r = assembler_.push(ev);
                 if (r.status == hixie76::parse_status::failed) {
                     ++srv_.stats().drops[idx(drop_reason::message_too_large)];
-                    fail_client("client message larger than --max-message",
-                                websocket::close_code::too_big);
+                    fail("client message larger than --max-message",
+                         websocket::close_code::too_big);
                     return;
                 }
                 if (r.status == hixie76::parse_status::complete) {
                     std::string m = assembler_.take();
-                    ++up_msgs_;
-                    up_bytes_ += m.size();
-                    srv_.stats().count_message(direction::to_upstream, m.size());
+                    count_message(direction::to_upstream, m.size());
                     if (up_) {
                         up_->send(std::move(m), false);
                     }
@@ -565,12 +527,12 @@ private:
             case hixie76::frame_kind::failed:
                 if (ev.err == hixie76::error::frame_too_large) {
                     ++srv_.stats().drops[idx(drop_reason::message_too_large)];
-                    fail_client("client message larger than --max-message",
-                                websocket::close_code::too_big);
+                    fail("client message larger than --max-message",
+                         websocket::close_code::too_big);
                 } else {
                     ++srv_.stats().drops[idx(drop_reason::bad_frame)];
-                    fail_client("client framing error: " + std::string(hixie76::to_string(ev.err)),
-                                websocket::close_code::protocol_error);
+                    fail("client framing error: " + std::string(hixie76::to_string(ev.err)),
+                         websocket::close_code::protocol_error);
                 }
                 return;
             }
@@ -585,9 +547,7 @@ private:
         if (!push_frame(std::move(text))) {
             return;
         }
-        ++down_msgs_;
-        down_bytes_ += n;
-        srv_.stats().count_message(direction::to_client, n);
+        count_message(direction::to_client, n);
     }
 
     bool push_frame(std::string text) {
@@ -602,10 +562,7 @@ private:
         last_sent_ = clock_type::now();
         out_.push(std::move(o), shared_from_this());
         // Backpressure: while the client's queue is full the upstream is not read from.
-        if (up_ && bp_.check_client_queue(out_.queued(), srv_.opt().max_queue)) {
-            up_->pause(true);
-            watch_stalls();
-        }
+        client_queue_grew(out_.queued());
         return true;
     }
 
@@ -617,38 +574,12 @@ private:
     /// once everything is out a closing connection goes on.
     void on_written(const error_code& ec) {
         if (ec) {
-            if (close_reason_.empty()) {
-                close_reason_ = "client write: " + ec.message();
-            }
-            close_upstream(websocket::close_code::going_away);
-            die();
+            client_write_failed(ec);
             return;
         }
-        if (bp_.client_progress(out_.queued(), srv_.opt().max_queue) && up_) {
-            up_->pause(false);
-        }
+        client_caught_up(out_.queued());
         if (out_.idle()) {
             on_drained();
-        }
-    }
-
-    void watch_stalls() {
-        bp_.watch(shared_from_this(), [this](bool client) { on_stuck(client); });
-    }
-
-    /// A full queue whose side took nothing for stall_timeout: that side stopped reading.
-    void on_stuck(bool client) {
-        if (state_ != phase::open) {
-            return;
-        }
-        ++srv_.stats().drops[idx(drop_reason::queue_full)];
-        if (client) {
-            close_reason_ = "the client is not reading (--max-queue)";
-            close_upstream(websocket::close_code::going_away);
-            die();
-        } else {
-            fail_client("the upstream is not reading (--max-queue)",
-                        websocket::close_code::policy_error);
         }
     }
 
@@ -690,15 +621,8 @@ private:
         finish_after_flush();
     }
 
-    /// The client broke a rule or a limit: close it at once, tell the upstream why.
-    void fail_client(const std::string& why, websocket::close_code code) {
-        close_reason_ = why;
-        close_upstream(code);
-        die();
-    }
-
     /// Refuses the handshake with an HTTP status.
-    void refuse(int status, const std::string& why) {
+    void refuse(int status, const std::string& why) override {
         status_ = status;
         if (close_reason_.empty()) {
             close_reason_ = why;
@@ -739,23 +663,7 @@ private:
         }
     }
 
-    /// The WebSocket connection is over (the TCP close may still be under way).
-    void count_closed() {
-        if (opened_) {
-            opened_ = false;
-            --srv_.stats().open[idx(side::client)];
-        }
-    }
-
-    /// Sends the upstream its close frame (after what is queued) and forgets it.
-    void close_upstream(websocket::close_reason reason) {
-        if (up_) {
-            up_->close(reason);
-            up_.reset();
-        }
-    }
-
-    void die() {
+    void die() override {
         if (state_ == phase::dead) {
             return;
         }
@@ -763,53 +671,23 @@ private:
         out_.close();
         timer_.cancel();
         keepalive_.cancel();
-        if (up_) {
-            up_->abort();
-            up_.reset();
-        }
-        if (has_place_) {
-            has_place_ = false;
-            srv_.release_place();
-        }
-        bp_.cancel();
-        count_closed();
-        if (!resource_.empty() || status_ != 0) {
-            log_line(
-                "close client=%s draft=%s resource=%s upstream=%s status=%d up_msgs=%llu "
-                "up_bytes=%llu down_msgs=%llu down_bytes=%llu reason=\"%s\"",
-                who_.name.c_str(), draft_name(), resource_.empty() ? "-" : resource_.c_str(),
-                upstream_status_ == 0 ? "-" : std::to_string(upstream_status_).c_str(), status_,
-                static_cast<unsigned long long>(up_msgs_),
-                static_cast<unsigned long long>(up_bytes_),
-                static_cast<unsigned long long>(down_msgs_),
-                static_cast<unsigned long long>(down_bytes_),
-                printable(close_reason_.empty() ? "closed" : close_reason_, 300, true).c_str());
-        }
-        error_code ignored;
-        beast::get_lowest_layer(stream_).close(ignored);
-        srv_.remove(this);
+        bury(beast::get_lowest_layer(stream_));
     }
 
-    server_base& srv_;
     Stream stream_;
-    client_id who_;
     asio::steady_timer timer_;
     asio::steady_timer keepalive_;
-    backpressure bp_;
     phase state_ = phase::handshake;
     bool reading_ = false;
     bool handed_off_ = false;
     bool peer_gone_ = false; ///< the client closed its side while we were flushing
     bool probed_ = false;    ///< the first byte was checked for a TLS hello
-    bool has_place_ = false;
-    bool opened_ = false;
     bool binary_logged_ = false;
     std::array<char, 16 * 1024> rbuf_{};
 
     // The opening handshake: every byte read so far, parsed again after each read.
     std::string head_;
     hixie76::request_parser parser_{};
-    std::shared_ptr<upstream_link> up_;
 
     // Frames in: the decoder reads the stream, the assembler bounds and repairs each message.
     hixie76::frame_decoder decoder_{};
@@ -818,13 +696,6 @@ private:
     // Bytes out, in order (after stream_, which it writes to).
     hixie76_examples::write_queue<Stream> out_;
     clock_type::time_point last_sent_{}; ///< the latest text frame (for --client-keepalive)
-
-    // For the close line.
-    std::string resource_;
-    std::string close_reason_;
-    int status_ = 0;          ///< what the client got: 101, or the refusal's status
-    int upstream_status_ = 0; ///< 101, the upstream's refusal, or 0 (none)
-    std::uint64_t up_msgs_ = 0, up_bytes_ = 0, down_msgs_ = 0, down_bytes_ = 0;
 };
 
 } // namespace gateway

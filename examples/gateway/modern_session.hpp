@@ -11,7 +11,7 @@
 #ifndef HIXIE76_GATEWAY_MODERN_SESSION_HPP
 #define HIXIE76_GATEWAY_MODERN_SESSION_HPP
 
-#include "upstream.hpp"
+#include "client_session.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -23,11 +23,10 @@
 
 namespace gateway {
 
-template <class Stream> class modern_session final : public session, public upstream_events {
+template <class Stream> class modern_session final : public client_session {
 public:
     modern_session(server_base& srv, Stream stream, std::string head, client_id who)
-        : srv_(srv), ws_(std::move(stream)), head_(std::move(head)), who_(std::move(who)),
-          bp_(srv.context()) {}
+        : client_session(srv, std::move(who)), ws_(std::move(stream)), head_(std::move(head)) {}
 
     void start() {
         http::request_parser<http::empty_body> parser;
@@ -61,31 +60,20 @@ public:
                    std::string(hixie76::describe(refused)));
             return;
         }
-        if (!srv_.take_place()) {
-            count(handshake_result::refused);
-            refuse(503, "the gateway is full (--max-clients)");
+        if (!take_place()) {
             return;
         }
-        has_place_ = true;
-        upstream_request u;
-        u.target = opt.upstream.target(std::string_view(target.data(), target.size()));
         const beast::string_view proto = req_[http::field::sec_websocket_protocol];
-        u.protocol = std::string(proto.data(), proto.size());
-        if (!origin.empty()) {
-            u.fields.emplace_back("Origin", std::string(origin));
-        }
-        for (const http::field f : {http::field::cookie, http::field::user_agent}) {
-            if (req_.count(f) != 0) {
-                const beast::string_view v = req_[f];
-                u.fields.emplace_back(std::string(http::to_string(f)),
-                                      std::string(v.data(), v.size()));
-            }
-        }
-        u.fields.emplace_back("X-Forwarded-For", who_.ip);
-        u.fields.emplace_back("X-Forwarded-Proto", opt.public_secure() ? "https" : "http");
         state_ = phase::upstream;
-        up_ = make_upstream(srv_);
-        up_->start(std::move(u), std::static_pointer_cast<upstream_events>(self<modern_session>()));
+        ask_upstream(std::string_view(target.data(), target.size()),
+                     std::string_view(proto.data(), proto.size()), origin,
+                     [this](const char* name) -> std::optional<std::string_view> {
+                         const auto it = req_.find(name);
+                         if (it == req_.end()) {
+                             return std::nullopt;
+                         }
+                         return std::string_view(it->value().data(), it->value().size());
+                     });
     }
 
     void shut_down() override {
@@ -103,11 +91,8 @@ public:
 
     // --- upstream events ---------------------------------------------------------------------
 
-    void on_upstream_open(const std::string& protocol) override {
-        if (state_ != phase::upstream) {
-            return;
-        }
-        upstream_status_ = 101;
+    /// The upstream said 101: Beast writes the client's 101, with the upstream's subprotocol.
+    void answer_client(const std::string& protocol) override {
         state_ = phase::accepting;
         // The request is read; what is left of the handshake is Beast writing the 101, and the
         // same bound later applies to the closing handshake.
@@ -125,37 +110,20 @@ public:
             req_, [self = self<modern_session>()](const error_code& e) { self->on_accept(e); });
     }
 
-    void on_upstream_failed(int status, int upstream_status, handshake_result r,
-                            const std::string& why) override {
-        up_.reset();
-        if (state_ != phase::upstream) {
-            return;
-        }
-        upstream_status_ = upstream_status;
-        count(r);
-        refuse(status, why);
-    }
-
     void on_upstream_message(std::string message, bool binary) override {
         if (state_ != phase::open) {
             return;
         }
-        ++down_msgs_;
-        down_bytes_ += message.size();
-        srv_.stats().count_message(direction::to_client, message.size());
+        count_message(direction::to_client, message.size());
         queued_ += message.size();
         queue_.emplace_back(std::move(message), binary);
         write();
         // Backpressure: while the client's queue is full the upstream is not read from.
-        if (up_ && bp_.check_client_queue(queued_, srv_.opt().max_queue)) {
-            up_->pause(true);
-            watch_stalls();
-        }
+        client_queue_grew(queued_);
     }
 
     void on_upstream_progress() override {
-        if (up_ && bp_.upstream_progress(up_->queued(), srv_.opt().max_queue) &&
-            state_ == phase::open && !reading_) {
+        if (upstream_caught_up() && state_ == phase::open && !reading_) {
             read();
         }
     }
@@ -197,12 +165,12 @@ private:
         dead,      ///< closed
     };
 
-    void count(handshake_result r) {
-        ++srv_.stats().handshakes[idx(client_draft::rfc6455)][idx(r)];
-    }
+    client_draft draft() const override { return client_draft::rfc6455; }
+    bool relaying() const override { return state_ == phase::open; }
+    bool awaiting_upstream() const override { return state_ == phase::upstream; }
 
     /// Writes an HTTP refusal on the raw stream, then closes.
-    void refuse(int status, const std::string& why) {
+    void refuse(int status, const std::string& why) override {
         status_ = status;
         if (close_reason_.empty()) {
             close_reason_ = why;
@@ -230,9 +198,8 @@ private:
         }
         status_ = 101;
         state_ = phase::open;
-        opened_ = true;
         count(handshake_result::ok);
-        ++srv_.stats().open[idx(side::client)];
+        count_open();
         log_line("open client=%s draft=rfc6455 resource=%s upstream=101", who_.name.c_str(),
                  resource_.c_str());
         ws_.control_callback([this](websocket::frame_type kind, beast::string_view payload) {
@@ -281,38 +248,15 @@ private:
         }
         std::string message = beast::buffers_to_string(rbuf_.data());
         rbuf_.consume(n);
-        ++up_msgs_;
-        up_bytes_ += message.size();
-        srv_.stats().count_message(direction::to_upstream, message.size());
-        bool held = false;
+        count_message(direction::to_upstream, message.size());
         if (up_) {
             up_->send(std::move(message), ws_.got_binary());
-            // Backpressure: while the upstream queue is full the client is not read from.
-            held = bp_.check_upstream_queue(up_->queued(), srv_.opt().max_queue);
-            if (held) {
-                watch_stalls();
-            }
         }
+        // Backpressure: while the upstream queue is full the client is not read from.
+        const bool held = upstream_queue_full();
         if (state_ == phase::open && !held) {
             read();
         }
-    }
-
-    void watch_stalls() {
-        bp_.watch(shared_from_this(), [this](bool client) { on_stuck(client); });
-    }
-
-    /// A full queue whose side took nothing for stall_timeout: that side stopped reading.
-    void on_stuck(bool client) {
-        if (state_ != phase::open) {
-            return;
-        }
-        ++srv_.stats().drops[idx(drop_reason::queue_full)];
-        close_reason_ = client ? "the client is not reading (--max-queue)"
-                               : "the upstream is not reading (--max-queue)";
-        close_upstream(client ? websocket::close_code::going_away
-                              : websocket::close_code::policy_error);
-        die();
     }
 
     /// One async_write at a time; the close frame goes after the queued messages.
@@ -343,18 +287,12 @@ private:
             return;
         }
         if (ec) {
-            if (close_reason_.empty()) {
-                close_reason_ = "client write: " + ec.message();
-            }
-            close_upstream(websocket::close_code::going_away);
-            die();
+            client_write_failed(ec);
             return;
         }
         queued_ -= queue_.front().first.size();
         queue_.pop_front();
-        if (bp_.client_progress(queued_, srv_.opt().max_queue) && up_) {
-            up_->pause(false);
-        }
+        client_caught_up(queued_);
         write();
     }
 
@@ -367,70 +305,27 @@ private:
         write();
     }
 
-    /// Sends the upstream its close frame (after what is queued) and forgets it.
-    void close_upstream(websocket::close_reason reason) {
-        if (up_) {
-            up_->close(reason);
-            up_.reset();
-        }
-    }
-
-    void die() {
+    void die() override {
         if (state_ == phase::dead) {
             return;
         }
         state_ = phase::dead;
-        bp_.cancel();
-        if (up_) {
-            up_->abort();
-            up_.reset();
-        }
-        if (has_place_) {
-            has_place_ = false;
-            srv_.release_place();
-        }
-        if (opened_) {
-            --srv_.stats().open[idx(side::client)];
-        }
-        log_line("close client=%s draft=rfc6455 resource=%s upstream=%s status=%d up_msgs=%llu "
-                 "up_bytes=%llu down_msgs=%llu down_bytes=%llu reason=\"%s\"",
-                 who_.name.c_str(), resource_.empty() ? "-" : resource_.c_str(),
-                 upstream_status_ == 0 ? "-" : std::to_string(upstream_status_).c_str(), status_,
-                 static_cast<unsigned long long>(up_msgs_),
-                 static_cast<unsigned long long>(up_bytes_),
-                 static_cast<unsigned long long>(down_msgs_),
-                 static_cast<unsigned long long>(down_bytes_),
-                 printable(close_reason_.empty() ? "closed" : close_reason_, 300, true).c_str());
-        error_code ignored;
-        beast::get_lowest_layer(ws_).close(ignored);
-        srv_.remove(this);
+        bury(beast::get_lowest_layer(ws_));
     }
 
-    server_base& srv_;
     websocket::stream<Stream> ws_;
-    std::string head_; ///< the bytes the legacy parser read
-    client_id who_;
+    std::string head_;                    ///< the bytes the legacy parser read
     http::request<http::empty_body> req_; ///< lives until async_accept completes
     std::string refusal_;
-    std::shared_ptr<upstream_link> up_;
     phase state_ = phase::parsing;
-    bool has_place_ = false;
-    bool opened_ = false;
     bool pinging_ = false;
     bool reading_ = false;
-    backpressure bp_;
     beast::flat_buffer rbuf_;
     std::deque<std::pair<std::string, bool>> queue_; ///< to the client; the first in flight
     std::size_t queued_ = 0;
     bool writing_ = false;
     bool close_started_ = false;
     websocket::close_reason client_close_{};
-
-    std::string resource_;
-    std::string close_reason_;
-    int status_ = 0;
-    int upstream_status_ = 0;
-    std::uint64_t up_msgs_ = 0, up_bytes_ = 0, down_msgs_ = 0, down_bytes_ = 0;
 };
 
 } // namespace gateway
