@@ -23,6 +23,7 @@
 #include "client_session.hpp"
 #include "modern_session.hpp"
 
+#include "../common/deadline.hpp"
 #include "../common/write_queue.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -70,7 +71,7 @@ template <class Stream> class legacy_session final : public client_session {
 
 public:
     legacy_session(server_base& srv, Stream stream, client_id who)
-        : client_session(srv, std::move(who)), stream_(std::move(stream)), timer_(srv.context()),
+        : client_session(srv, std::move(who)), stream_(std::move(stream)), deadline_(srv.context()),
           keepalive_(srv.context()),
           out_(stream_, [this](const error_code& ec) { on_written(ec); }) {}
 
@@ -218,16 +219,8 @@ private:
     // --- deadlines -----------------------------------------------------------------------------
 
     void set_deadline(milliseconds d) {
-        timer_.expires_after(d);
-        timer_.async_wait([self = self<legacy_session>()](const error_code& ec) {
-            // A re-armed or cleared timer: its old wait either failed or finds a later expiry.
-            if (!ec && self->timer_.expiry() <= clock_type::now()) {
-                self->on_deadline();
-            }
-        });
+        deadline_.set(d, shared_from_this(), [this] { on_deadline(); });
     }
-
-    void clear_deadline() { timer_.expires_at(clock_type::time_point::max()); }
 
     void on_deadline() {
         switch (state_) {
@@ -396,7 +389,7 @@ private:
 
     /// An RFC 6455 request: the stream and the head go to Beast.
     void hand_off() {
-        clear_deadline();
+        deadline_.clear();
         state_ = phase::dead;
         out_.close(); // the stream is Beast's now: this queue must never write to it
         handed_off_ = true;
@@ -446,7 +439,7 @@ private:
         }
         resource_ = printable(req.resource());
         state_ = phase::upstream;
-        clear_deadline(); // --upstream-timeout bounds this step
+        deadline_.clear(); // --upstream-timeout bounds this step
         ask_upstream(req.resource(), req.protocol(), origin,
                      [&req](const char* name) -> std::optional<std::string_view> {
                          if (!req.has(name)) {
@@ -467,7 +460,7 @@ private:
         head_.clear();
         head_.shrink_to_fit();
         state_ = phase::open;
-        clear_deadline();
+        deadline_.clear();
         count(handshake_result::ok);
         count_open();
         log_line("open client=%s draft=%s resource=%s upstream=101", who_.name.c_str(),
@@ -669,13 +662,13 @@ private:
         }
         state_ = phase::dead;
         out_.close();
-        timer_.cancel();
+        deadline_.cancel();
         keepalive_.cancel();
         bury(beast::get_lowest_layer(stream_));
     }
 
     Stream stream_;
-    asio::steady_timer timer_;
+    hixie76_examples::deadline deadline_;
     asio::steady_timer keepalive_;
     phase state_ = phase::handshake;
     bool reading_ = false;

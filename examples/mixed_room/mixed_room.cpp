@@ -28,6 +28,7 @@
 #include <hixie76/hixie76.hpp>
 
 #include "../common/asio_listen.hpp"
+#include "../common/deadline.hpp"
 #include "../common/options.hpp"
 #include "../common/page.hpp"
 #include "../common/room.hpp"
@@ -591,7 +592,8 @@ private:
 class legacy_connection final : public connection {
 public:
     legacy_connection(room_server& server, tcp::socket socket, std::string name)
-        : connection(server, std::move(name)), socket_(std::move(socket)), timer_(server.context()),
+        : connection(server, std::move(name)), socket_(std::move(socket)),
+          deadline_(server.context()),
           out_(socket_, [this](const error_code& ec) { on_written(ec); }) {}
 
     void start() {
@@ -645,16 +647,8 @@ private:
     // --- deadlines ---------------------------------------------------------------------------
 
     void set_deadline(milliseconds d) {
-        timer_.expires_after(d);
-        timer_.async_wait([self = self<legacy_connection>()](const error_code& ec) {
-            // A re-armed or cleared timer: its old wait either failed or finds a later expiry.
-            if (!ec && self->timer_.expiry() <= clock_type::now()) {
-                self->on_deadline();
-            }
-        });
+        deadline_.set(d, shared_from_this(), [this] { on_deadline(); });
     }
-
-    void clear_deadline() { timer_.expires_at(clock_type::time_point::max()); }
 
     void on_deadline() {
         if (state_ == phase::handshake) {
@@ -782,7 +776,7 @@ private:
     /// The socket and every byte read so far (the head, r.consumed of them, is all a
     /// conforming client has sent) go to Beast; this object is done.
     void hand_off() {
-        clear_deadline();
+        deadline_.clear();
         state_ = phase::dead;
         out_.close(); // the socket is Beast's now: this queue must never write to it
         auto next = std::make_shared<modern_connection>(server_, std::move(socket_),
@@ -830,7 +824,7 @@ private:
         head_.shrink_to_fit();
         state_ = phase::open;
         reserved_ = false;
-        clear_deadline();
+        deadline_.clear();
         if (server_.opt().client_keepalive.count() > 0) {
             last_out_ = clock_type::now();
             set_deadline(server_.opt().client_keepalive);
@@ -960,12 +954,12 @@ private:
         out_.close();
         error_code ignored;
         socket_.close(ignored);
-        timer_.cancel();
+        deadline_.cancel();
         server_.remove(this);
     }
 
     tcp::socket socket_;
-    asio::steady_timer timer_;
+    hixie76_examples::deadline deadline_;
     phase state_ = phase::handshake;
     bool peer_eof_ = false;             ///< the peer shut down its side
     bool peer_close_ = false;           ///< the peer's FF 00 arrived
