@@ -915,12 +915,9 @@ def main():
     e2e.ARGS = ARGS
     os.makedirs(ARGS.work, exist_ok=True)
 
-    selected = [(s, n, f) for s, n, f in TESTS
-                if (not ARGS.setup or s in ARGS.setup) and ARGS.keyword in n]
+    selected = e2e.select_tests(TESTS, ARGS.setup, ARGS.keyword)
     if ARGS.list:
-        for s, n, _ in selected:
-            print('%s %s' % (s, n))
-        return 0
+        return e2e.list_tests(selected)
 
     return e2e.run_tests(selected, all_skipped_status=77)  # 77: ctest's SKIP_RETURN_CODE
 

@@ -1374,6 +1374,19 @@ def sanitizer_reports():
             for line in item.err if 'Sanitizer' in line or 'runtime error:' in line]
 
 
+def select_tests(tests, groups, keyword):
+    """The (group, name, fn) tests in `groups` (every group when empty) whose name contains
+    `keyword`."""
+    return [(g, n, f) for g, n, f in tests if (not groups or g in groups) and keyword in n]
+
+
+def list_tests(selected):
+    """Prints 'group name' per test (a harness's --list); returns exit status 0."""
+    for g, n, _ in selected:
+        print('%s %s' % (g, n))
+    return 0
+
+
 def run_tests(selected, show=lambda proc: True, on_failure=None, cleanup=None,
               skip=None, check_sanitizers=False, all_skipped_status=0, limit=60):
     """Runs (group, name, fn) tests one by one, each bounded to `limit` seconds, stopping what each
@@ -1438,12 +1451,9 @@ def main():
     ap.add_argument('-v', '--verbose', action='store_true')
     ARGS = ap.parse_args()
 
-    selected = [(g, n, f) for g, n, f in TESTS
-                if (not ARGS.group or g in ARGS.group) and ARGS.keyword in n]
+    selected = select_tests(TESTS, ARGS.group, ARGS.keyword)
     if ARGS.list:
-        for g, n, _ in selected:
-            print('%s %s' % (g, n))
-        return 0
+        return list_tests(selected)
 
     def show(proc):
         return ARGS.verbose or proc.name.startswith('chat')

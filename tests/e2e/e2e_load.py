@@ -457,8 +457,7 @@ def main():
     ap.add_argument('-v', '--verbose', action='store_true')
     ARGS = ap.parse_args()
 
-    selected = [(g, n, f) for g, n, f in TESTS
-                if (not ARGS.group or g in ARGS.group) and ARGS.keyword in n]
+    selected = e2e_chat.select_tests(TESTS, ARGS.group, ARGS.keyword)
 
     def cleanup():
         for fn_cleanup in reversed(CLEANUP):

@@ -1376,12 +1376,9 @@ def main():
     ARGS.work = os.path.abspath(ARGS.work)
     os.makedirs(ARGS.work, exist_ok=True)
 
-    selected = [(g, n, f) for g, n, f in TESTS
-                if (not ARGS.group or g in ARGS.group) and ARGS.keyword in n]
+    selected = e2e.select_tests(TESTS, ARGS.group, ARGS.keyword)
     if ARGS.list:
-        for g, n, _ in selected:
-            print('%s %s' % (g, n))
-        return 0
+        return e2e.list_tests(selected)
 
     def show(proc):
         return ARGS.verbose or proc.name.startswith(('gw', 'gateway', 'upstream'))
