@@ -332,8 +332,8 @@ public:
         *this = client_handshake{};
         version_ = opt.version;
         exact_upgrade_ = opt.exact_upgrade;
-        max_head_ =
-            opt.max_head_bytes > max_head_bytes_cap ? max_head_bytes_cap : opt.max_head_bytes;
+        max_head_ = opt.max_head_bytes > detail::max_head_bytes_cap ? detail::max_head_bytes_cap
+                                                                    : opt.max_head_bytes;
         const url_result u = parse_ws_url(url);
         if (u.err != error::none) {
             return fail_start(u.err);
@@ -732,8 +732,6 @@ private:
         return {parse_status::need_more, error::none, end};
     }
 
-    /// Largest max_head_bytes honoured: offsets are stored in 32 bits.
-    static constexpr std::size_t max_head_bytes_cap = detail::max_head_bytes_cap;
     /// Bytes of the server's answer after the head (draft-76 §4.1 steps 42–45).
     static constexpr std::size_t answer_size = 16;
     static_assert(answer_size == std::tuple_size<challenge_bytes>::value);

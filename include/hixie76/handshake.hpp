@@ -108,8 +108,8 @@ public:
         if (cfg_.max_fields > max_fields_capacity) {
             cfg_.max_fields = max_fields_capacity;
         }
-        if (cfg_.max_head_bytes > max_head_bytes_cap) {
-            cfg_.max_head_bytes = max_head_bytes_cap;
+        if (cfg_.max_head_bytes > detail::max_head_bytes_cap) {
+            cfg_.max_head_bytes = detail::max_head_bytes_cap;
         }
     }
 
@@ -248,8 +248,6 @@ public:
 private:
     /// The first byte of a TLS record of type handshake (RFC 8446 §5.1): a ClientHello.
     static constexpr char tls_handshake_record = '\x16';
-    /// Largest max_head_bytes honoured: offsets are stored in 32 bits.
-    static constexpr std::size_t max_head_bytes_cap = detail::max_head_bytes_cap;
     /// Bytes of key3 after the head (draft-76 §5.1).
     static constexpr std::size_t key3_size = 8;
     struct range {
