@@ -83,6 +83,8 @@ options:
   --handshake-timeout S     bound on connect plus handshake of one connection (default 10)
   --drain S                 how long to wait for outstanding messages after the last send
                             (default 5)
+  --ports-per-source N      connections per 127.0.0.x source address before the next one
+                            is used (default: 3/4 of the system's ephemeral port range)
   --help                    show this text
 
 Each message is `h76 SENDER SEQ MICROS` padded to --size; the server may wrap it (e.g.
@@ -95,8 +97,8 @@ JSON keys: connections_ok, connections_failed, failures (count by reason), hands
 as out of order; one that arrives after its place has passed counts as lost as well.
 
 The file-descriptor limit is raised as far as allowed. Against an IPv4 loopback server,
-connections are spread over the source addresses 127.0.0.1, 127.0.0.2, ... when one
-address's ephemeral ports do not suffice. SIGINT/SIGTERM ends the run early (exit 1).
+connections are spread over the source addresses 127.0.0.1, 127.0.0.2, ... (at most 250)
+when one address's ephemeral ports do not suffice, or past --ports-per-source. SIGINT/SIGTERM ends the run early (exit 1).
 
 Exit status: 0 when every connection succeeded and stayed open, nothing was lost and
 nothing came out of order; 1 otherwise; 2 on a usage error.
@@ -128,6 +130,7 @@ struct options {
     std::string json;
     milliseconds handshake_timeout{10000};
     milliseconds drain{5000};
+    std::size_t ports_per_source = 0; ///< 0: from the ephemeral port range
 };
 
 bool parse_count(const char* text, std::size_t& out) {
@@ -221,6 +224,9 @@ int parse_options(int argc, char** argv, options& opt) {
             ok = value != nullptr && (std::string_view(value) == "0" ||
                                       (parse_number(value, seconds) && seconds <= 3600.0));
             opt.drain = milliseconds(std::llround(seconds * 1000.0));
+        } else if (arg == "--ports-per-source") {
+            ok = parse_count(value, opt.ports_per_source) && opt.ports_per_source > 0 &&
+                 opt.ports_per_source <= 65535;
         } else {
             std::fprintf(stderr, "hixie76-load: unknown option '%s' (try --help)\n", argv[i]);
             return 2;
@@ -467,7 +473,8 @@ private:
     }
 
     /// Against an IPv4 loopback server, spreads the connections over 127.0.0.1..x when the
-    /// ephemeral port range (3/4 of it, leaving the rest to other programs) is too small.
+    /// ephemeral port range (3/4 of it, leaving the rest to other programs), or
+    /// --ports-per-source, is too small.
     void plan_sources() {
         if (target_.ss_family != AF_INET) {
             return;
@@ -485,15 +492,18 @@ private:
             }
             std::fclose(f);
         }
-        sources_.per_address = std::max<std::size_t>(range * 3 / 4, 1);
+        sources_.per_address = opt_.ports_per_source != 0
+                                    ? opt_.ports_per_source
+                                    : std::max<std::size_t>(range * 3 / 4, 1);
         if (opt_.connections > sources_.per_address) {
             sources_.spread = true;
             sources_.addresses = static_cast<std::uint32_t>(std::min<std::size_t>(
                 (opt_.connections + sources_.per_address - 1) / sources_.per_address, 250));
             std::fprintf(stderr,
                          "hixie76-load: %zu connections over %u source addresses "
-                         "(127.0.0.1-%u; %zu ephemeral ports each)\n",
-                         opt_.connections, sources_.addresses, sources_.addresses, range);
+                         "(127.0.0.1-%u; up to %zu connections each)\n",
+                         opt_.connections, sources_.addresses, sources_.addresses,
+                         sources_.per_address);
         }
     }
 

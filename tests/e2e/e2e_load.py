@@ -131,6 +131,7 @@ class EchoServer:
         self.port = self.sock.getsockname()[1]
         self.stopping = False
         self.conns = []
+        self.peers = []  # the clients' source addresses, in the order accepted
         self.t = threading.Thread(target=self._accept, daemon=True)
         self.t.start()
         CLEANUP.append(self.cleanup)
@@ -141,12 +142,13 @@ class EchoServer:
     def _accept(self):
         while not self.stopping:
             try:
-                c, _ = self.sock.accept()
+                c, peer = self.sock.accept()
             except socket.timeout:
                 continue
             except OSError:
                 return
             self.conns.append(c)
+            self.peers.append(peer[0])
             threading.Thread(target=self._serve, args=(c,), daemon=True).start()
 
     def _serve(self, c):
@@ -352,6 +354,26 @@ def echo_server_both_drafts():
 
 
 @test('echo')
+def connections_spread_over_source_addresses():
+    srv = EchoServer()
+    # 25 connections, at most 10 per source address: 127.0.0.1, .2 and .3.
+    r = load(srv.url(), '--connections', 25, '--messages', 2, '--interval', 20,
+             '--ports-per-source', 10)
+    check_clean(r, 25, 50, 50)
+    check('25 connections over 3 source addresses (127.0.0.1-3' in r.err,
+          'the spreading is announced: %r' % r.err[-400:])
+    counts = {a: srv.peers.count(a) for a in set(srv.peers)}
+    check(counts == {'127.0.0.1': 10, '127.0.0.2': 10, '127.0.0.3': 5},
+          'connections by source address: %r' % counts)
+    # Without the option, 25 connections fit one address's ephemeral ports.
+    srv2 = EchoServer()
+    r = load(srv2.url(), '--connections', 25, '--messages', 1, '--interval', 20)
+    check_clean(r, 25, 25, 25)
+    check(set(srv2.peers) == {'127.0.0.1'} and 'source addresses' not in r.err,
+          'one source address: %r' % sorted(set(srv2.peers)))
+
+
+@test('echo')
 def lost_messages_fail_the_run():
     srv = EchoServer('drop')
     r = load(srv.url(), '--connections', 3, '--messages', 6, '--interval', 20, '--drain', 0.5)
@@ -403,6 +425,8 @@ def usage_errors():
                        (['ws://127.0.0.1:1/', '--connections', '1', '--draft', '77'], 'draft'),
                        (['ws://127.0.0.1:1/', '--connections', '1', '--expect', 'all'], 'expect'),
                        (['ws://127.0.0.1:1/', '--connections', '1', '--bogus'], 'unknown'),
+                       (['ws://127.0.0.1:1/', '--connections', '1', '--ports-per-source', '0'],
+                        'ports per source'),
                        (['wss://127.0.0.1:1/', '--connections', '1'], 'wss'),
                        (['http://127.0.0.1:1/', '--connections', '1'], 'scheme')):
         p = subprocess.run([ARGS.load] + argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
