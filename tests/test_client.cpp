@@ -417,6 +417,8 @@ using hixie76::url_result;
 /// it accepts the bare query of `ws://h?q`), copied verbatim. A test-only oracle: the test
 /// "parse_ws_url gives the unsplit form's result for every input" proves the split changed no
 /// result. Do not edit it to follow the library; a deliberate change of behaviour replaces it.
+/// The one such change since: a refused URL no longer carries what was read before the fault
+/// (the test empties the oracle's `url` on refusal).
 constexpr url_result reference_parse_ws_url(std::string_view text) noexcept {
     url_result r{};
     r.err = error::bad_url;
@@ -680,6 +682,8 @@ TEST_CASE("parse_ws_url refuses what draft-76 §3 does not allow with bad_url") 
         "ws://user:pw@example.com/", // user info
         "ws://@example.com/",
         "ws://example.com:0/",      // port 0
+        "wss://example.com:0/",     // port 0 after a secure scheme and a host
+        "wss://[::1]:0/",           // port 0 after an IPv6 host
         "ws://example.com:65536/",  // one above the largest port
         "ws://example.com:100000/", // 6 digits
         "ws://example.com:000080/", // 6 digits, even with a small value
@@ -706,7 +710,15 @@ TEST_CASE("parse_ws_url refuses what draft-76 §3 does not allow with bad_url") 
     };
     for (std::string_view text : rows) {
         CAPTURE(text);
-        CHECK(name(hixie76::parse_ws_url(text).err) == "bad_url");
+        const url_result r = hixie76::parse_ws_url(text);
+        CHECK(name(r.err) == "bad_url");
+        // Nothing of the refused text is handed back (wss:// and a host read before the
+        // fault included).
+        CHECK_FALSE(r.url.secure);
+        CHECK(r.url.host.data() == nullptr);
+        CHECK_FALSE(r.url.ipv6);
+        CHECK(r.url.port == 0);
+        CHECK(r.url.resource.data() == nullptr);
     }
     // A NUL anywhere.
     CHECK(name(hixie76::parse_ws_url("ws://example.com/\0"sv).err) == "bad_url");
@@ -757,7 +769,10 @@ TEST_CASE("parse_ws_url gives the unsplit form's result for every input") {
     std::size_t accepted_ipv6 = 0;
     const auto check = [&](std::string_view text) {
         const url_result got = hixie76::parse_ws_url(text);
-        const url_result want = reference_parse_ws_url(text);
+        url_result want = reference_parse_ws_url(text);
+        if (want.err != error::none) {
+            want.url = hixie76::ws_url{}; // since 1.1 a refusal carries no partial URL
+        }
         const std::string diff = url_difference(text, got, want);
         if (!diff.empty()) {
             CAPTURE(text);

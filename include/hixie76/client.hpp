@@ -63,7 +63,7 @@ struct ws_url {
 /// The result of parse_ws_url.
 struct url_result {
     error err = error::none; ///< none or bad_url
-    ws_url url{};
+    ws_url url{};            ///< empty (`ws_url{}`) with bad_url
 };
 
 namespace detail {
@@ -143,8 +143,7 @@ constexpr url_split split_authority(std::string_view rest) noexcept {
 }
 
 /// The host of an authority and the port text after it. When ok is false, `host` and `ipv6`
-/// hold what was read before the fault: parse_ws_url reports them with bad_url, as it always
-/// has.
+/// hold what was read before the fault (parse_ws_url does not pass them on).
 struct url_host {
     bool ok = false;
     std::string_view host{};      ///< without the brackets of an IPv6 literal
@@ -233,37 +232,37 @@ constexpr std::uint16_t read_port(std::string_view text) noexcept {
 
 /// Parses a WebSocket URL (draft-76 §3): scheme `ws` or `wss` (any case), a non-empty host
 /// (a name, an IPv4 address or a bracketed IPv6 literal), an optional port 1–65535, then the
-/// resource name. **Errors** bad_url for another scheme, user info, an empty host, a bad port,
-/// a fragment (§3: URLs with a fragment are refused), a space or a control byte.
+/// resource name. A name is letters, digits, '-', '.' and '_': the host names DNS can
+/// resolve. RFC 3986's other reg-name bytes (`~`, `%` escapes, sub-delims) are refused here,
+/// though a server's `Host` check lets them through, since no client resolves them. **Errors** bad_url for another scheme, user info, an empty host, a bad port,
+/// a fragment (§3: URLs with a fragment are refused), a space or a control byte; `url` is then
+/// empty (`ws_url{}`), never a part of the refused text.
 constexpr url_result parse_ws_url(std::string_view text) noexcept {
-    url_result r{};
-    r.err = error::bad_url;
+    const url_result refused{error::bad_url, ws_url{}};
     const detail::url_scheme scheme = detail::read_ws_scheme(text);
-    if (!scheme.ok) {
-        return r;
-    }
-    r.url.secure = scheme.secure;
-    if (!detail::url_bytes_ok(text)) {
-        return r;
+    if (!scheme.ok || !detail::url_bytes_ok(text)) {
+        return refused;
     }
     const detail::url_split parts = detail::split_authority(scheme.rest);
     if (parts.authority.empty() || parts.authority.find('@') != std::string_view::npos) {
-        return r; // no host, or user info
+        return refused; // no host, or user info
     }
     const detail::url_host h = parts.authority[0] == '[' ? detail::read_ipv6_host(parts.authority)
                                                          : detail::read_name_host(parts.authority);
+    if (!h.ok) {
+        return refused;
+    }
+    const std::uint16_t port =
+        h.port_text.empty() ? detail::default_port(scheme.secure) : detail::read_port(h.port_text);
+    if (port == 0) {
+        return refused;
+    }
+    url_result r{};
+    r.url.secure = scheme.secure;
     r.url.host = h.host;
     r.url.ipv6 = h.ipv6;
-    if (!h.ok) {
-        return r;
-    }
-    r.url.port =
-        h.port_text.empty() ? detail::default_port(r.url.secure) : detail::read_port(h.port_text);
-    if (r.url.port == 0) {
-        return r;
-    }
+    r.url.port = port;
     r.url.resource = parts.resource;
-    r.err = error::none;
     return r;
 }
 
