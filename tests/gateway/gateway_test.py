@@ -1289,21 +1289,44 @@ def fifty_mixed_legacy_clients_every_message_in_order():
 
 # --- HAProxy with two gateways ---------------------------------------------------------------
 
-HAPROXY_CFG = '''global
-    maxconn 256
-defaults
-    mode tcp
-    timeout connect 5s
-    timeout client 60s
-    timeout server 60s
-frontend legacy
-    bind 127.0.0.1:{port}
-    default_backend gateways
-backend gateways
-    balance roundrobin
-    server gw1 127.0.0.1:{gw1} send-proxy-v2
-    server gw2 127.0.0.1:{gw2} send-proxy-v2
-'''
+GATEWAY_README = os.path.join(HERE, '..', '..', 'examples', 'gateway', 'README.md')
+
+
+def readme_haproxy_cfg(port, gw1, gw2, stats):
+    """The HAProxy configuration of the gateway README's "Scale-out" section, as written there,
+    with only the addresses, the ports, maxconn and the health-check interval replaced, and a
+    stats socket added (for the test to read the checks' results)."""
+    with open(GATEWAY_README, encoding='utf-8') as f:
+        text = f.read()
+    m = re.search(r'```\n(global\n.*?)```', text[text.index('## Scale-out'):], re.S)
+    check(m is not None, 'the README has the HAProxy configuration')
+    cfg = m.group(1)
+    for old, new in (('bind :80', 'bind 127.0.0.1:%d' % port),
+                     ('10.0.0.11:19890', '127.0.0.1:%d' % gw1),
+                     ('10.0.0.12:19890', '127.0.0.1:%d' % gw2),
+                     ('maxconn 20000', 'maxconn 256\n    stats socket %s' % stats),
+                     ('send-proxy-v2 check\n', 'send-proxy-v2 check inter 200ms\n')):
+        check(cfg.count(old) >= 1, 'the README configuration says %r' % old)
+        cfg = cfg.replace(old, new)
+    return cfg
+
+
+def haproxy_stats(path):
+    """`show stat` over HAProxy's stats socket: a list of dicts, one per proxy and server."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(path)
+    s.sendall(b'show stat\n')
+    data = b''
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    lines = data.decode().strip().splitlines()
+    names = lines[0].lstrip('# ').split(',')
+    return [dict(zip(names, line.split(','))) for line in lines[1:]]
 
 
 @test('haproxy')
@@ -1314,11 +1337,12 @@ def two_gateways_behind_haproxy_share_the_room():
     gws = [Gateway(up, '--proxy-protocol', name='gw%d' % i) for i in (1, 2)]
     os.makedirs(ARGS.work, exist_ok=True)
     cfg = os.path.join(ARGS.work, 'haproxy.cfg')
+    stats = os.path.join(ARGS.work, 'haproxy.sock')
     hp = None
     for attempt in range(5):  # the port is picked free, then bound by HAProxy: retry a race
         port = free_port()
         with open(cfg, 'w') as f:
-            f.write(HAPROXY_CFG.format(port=port, gw1=gws[0].port, gw2=gws[1].port))
+            f.write(readme_haproxy_cfg(port, gws[0].port, gws[1].port, stats))
         hp = Proc([ARGS.haproxy, '-f', cfg, '-db'], 'haproxy')
         deadline = time.monotonic() + 10
         up_ = False
@@ -1352,6 +1376,15 @@ def two_gateways_behind_haproxy_share_the_room():
     check(xff == ['127.0.0.1'] * 6, 'the real client address, through PROXY v2: %r' % xff)
     for g in gws:
         check(g.log_has('127.0.0.1'), '%s logged its clients' % g.name)
+    # The README's health checks (every 200 ms here) pass, and leave nothing in the gateways'
+    # logs: HAProxy sends them with a PROXY v2 LOCAL header.
+    time.sleep(1.0)
+    servers = {r['svname']: r for r in haproxy_stats(stats) if r['pxname'] == 'gateways'}
+    for name in ('gw1', 'gw2'):
+        check(servers[name]['status'] == 'UP' and servers[name]['check_status'] == 'L4OK',
+              '%s checked and up: %r' % (name, servers[name]))
+    for g in gws:
+        check(not g.log_lines('PROXY'), '%s: %r' % (g.name, g.log_lines('PROXY')))
 
 
 # === runner =====================================================================================
