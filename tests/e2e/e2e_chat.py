@@ -368,23 +368,28 @@ class Raw:
         self.sock.close()
 
 
+def read_until_close(s, timeout=10):
+    """Everything `s` receives until the peer closes (or resets, or `timeout` passes)."""
+    data = b''
+    deadline = time.monotonic() + timeout
+    while remaining(deadline) > 0:
+        s.settimeout(max(0.01, remaining(deadline)))
+        try:
+            chunk = s.recv(65536)
+        except (ConnectionResetError, socket.timeout):
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def http(port, request, timeout=10):
     """Sends raw request bytes; returns everything until the server closes."""
     s = socket.create_connection(('127.0.0.1', port), timeout=timeout)
     try:
         s.sendall(request)
-        data = b''
-        deadline = time.monotonic() + timeout
-        while remaining(deadline) > 0:
-            s.settimeout(max(0.01, remaining(deadline)))
-            try:
-                chunk = s.recv(65536)
-            except (ConnectionResetError, socket.timeout):
-                break
-            if not chunk:
-                break
-            data += chunk
-        return data
+        return read_until_close(s, timeout)
     finally:
         s.close()
 
@@ -515,12 +520,7 @@ def page_and_404():
     s.sendall(b'GET / HTTP/1.1\r\nHost: x\r\n\r\n')
     s.shutdown(socket.SHUT_WR)
     time.sleep(0.2)
-    data = b''
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        data += chunk
+    data = read_until_close(s)
     s.close()
     check(data.startswith(b'HTTP/1.1 200') and data.endswith(b'</html>\n'), 'half-closed GET')
     r = http(chat.port, b'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n')

@@ -1322,12 +1322,7 @@ def haproxy_stats(path):
     s.settimeout(5)
     s.connect(path)
     s.sendall(b'show stat\n')
-    data = b''
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        data += chunk
+    data = e2e.read_until_close(s, timeout=5)
     s.close()
     lines = data.decode().strip().splitlines()
     names = lines[0].lstrip('# ').split(',')
