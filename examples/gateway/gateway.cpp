@@ -282,7 +282,9 @@ public:
 
 private:
     void accept() {
-        acceptor_.async_accept([this](const error_code& ec, tcp::socket socket) {
+        // The peer's address comes from accept() itself: asking the socket later fails once
+        // the peer has reset the connection.
+        acceptor_.async_accept(peer_, [this](const error_code& ec, tcp::socket socket) {
             if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
                 return; // stopping
             }
@@ -296,22 +298,16 @@ private:
                 });
                 return;
             }
-            on_accepted(std::move(socket));
+            on_accepted(std::move(socket), peer_);
             accept();
         });
     }
 
-    void on_accepted(tcp::socket socket) {
+    void on_accepted(tcp::socket socket, const tcp::endpoint& peer) {
         error_code ec;
-        const tcp::endpoint peer = socket.remote_endpoint(ec);
         client_id who;
-        if (!ec) {
-            who.ip = peer.address().to_string();
-            who.name = endpoint_name(who.ip, peer.port());
-        } else {
-            who.ip = "?";
-            who.name = "?";
-        }
+        who.ip = peer.address().to_string();
+        who.name = endpoint_name(who.ip, peer.port());
         if (live() >= opt_.max_clients + handshake_slack) {
             log_line("error client=%s: too many connections (--max-clients); closed",
                      who.name.c_str());
@@ -362,6 +358,7 @@ private:
     tcp::acceptor acceptor_;
     asio::signal_set signals_;
     asio::steady_timer pause_timer_; ///< accept() paused after EMFILE and the like
+    tcp::endpoint peer_;             ///< the address of the client being accepted
     asio::steady_timer stop_timer_;  ///< the bound on a shutdown
     std::unique_ptr<ssl::context> tls_;
 };

@@ -262,7 +262,9 @@ public:
 
 private:
     void accept() {
-        acceptor_.async_accept([this](const error_code& ec, tcp::socket socket) {
+        // The peer's address comes from accept() itself: asking the socket later fails once
+        // the peer has reset the connection.
+        acceptor_.async_accept(peer_, [this](const error_code& ec, tcp::socket socket) {
             if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
                 return; // stopping
             }
@@ -277,12 +279,12 @@ private:
                 });
                 return;
             }
-            on_accepted(std::move(socket));
+            on_accepted(std::move(socket), peer_);
             accept();
         });
     }
 
-    void on_accepted(tcp::socket socket);
+    void on_accepted(tcp::socket socket, const tcp::endpoint& peer);
 
     /// Broadcasts the departures gathered since the last call.
     void announce_departures() {
@@ -325,6 +327,7 @@ private:
     tcp::acceptor acceptor_;
     asio::signal_set signals_;
     asio::steady_timer pause_timer_; ///< accept() paused after EMFILE and the like
+    tcp::endpoint peer_;             ///< the address of the client being accepted
     asio::steady_timer stop_timer_;  ///< the bound on a shutdown
     bool stopping_ = false;
     std::vector<std::shared_ptr<connection>> conns_; ///< every open connection
@@ -979,10 +982,9 @@ private:
     hixie76_examples::write_queue<tcp::socket> out_;
 };
 
-void room_server::on_accepted(tcp::socket socket) {
+void room_server::on_accepted(tcp::socket socket, const tcp::endpoint& peer) {
     error_code ec;
-    const tcp::endpoint peer = socket.remote_endpoint(ec);
-    const std::string name = ec ? std::string("?") : endpoint_name(peer);
+    const std::string name = endpoint_name(peer);
     if (conns_.size() >= opt_.max_clients + handshake_slack) {
         std::fprintf(stderr, "error %s: too many connections; closed\n", name.c_str());
         return; // the socket closes as it goes out of scope

@@ -1084,6 +1084,16 @@ def missing_or_bad_proxy_header_is_closed():
     ok = ProxyRaw(gw.port, b'PROXY TCP4 203.0.113.8 127.0.0.1 1 2\r\n')
     ok.send('good one')
     ok.expect('good one')
+    # A connection reset before its first byte is logged under its own address, though the
+    # address can no longer be asked of the socket by the time the gateway reads it.
+    for _ in range(3):
+        s = socket.create_connection(('127.0.0.1', gw.port), timeout=5)
+        name = '127.0.0.1:%d' % s.getsockname()[1]
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+        s.close()
+        check(gw.log_has('error client=%s: connection closed before a PROXY header' % name),
+              'reset connection logged by address: %r' % gw.err[-3:])
+    check(not gw.log_lines('client=?'), 'no nameless client: %r' % gw.log_lines('client=?'))
 
 
 # --- observability, keepalive, upstream ping --------------------------------------------------
