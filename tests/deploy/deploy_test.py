@@ -106,6 +106,12 @@ class Proxy(Proc):
             self.p.kill()
             return self.p.wait(5)
 
+    def cleanup(self):
+        # SIGTERM first: an nginx master killed outright leaves its worker running.
+        if self.p.poll() is None:
+            self.stop(timeout=5)
+        super().cleanup()
+
 
 def start_proxy(make):
     """make(port) -> Proxy; retried on another port if the free port was taken meanwhile."""
