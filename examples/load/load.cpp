@@ -98,7 +98,8 @@ as out of order; one that arrives after its place has passed counts as lost as w
 
 The file-descriptor limit is raised as far as allowed. Against an IPv4 loopback server,
 connections are spread over the source addresses 127.0.0.1, 127.0.0.2, ... (at most 250)
-when one address's ephemeral ports do not suffice, or past --ports-per-source. SIGINT/SIGTERM ends the run early (exit 1).
+when one address's ephemeral ports do not suffice, or past --ports-per-source.
+SIGINT/SIGTERM ends the run early (exit 1).
 
 Exit status: 0 when every connection succeeded and stayed open, nothing was lost and
 nothing came out of order; 1 otherwise; 2 on a usage error.

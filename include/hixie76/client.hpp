@@ -234,9 +234,10 @@ constexpr std::uint16_t read_port(std::string_view text) noexcept {
 /// (a name, an IPv4 address or a bracketed IPv6 literal), an optional port 1–65535, then the
 /// resource name. A name is letters, digits, '-', '.' and '_': the host names DNS can
 /// resolve. RFC 3986's other reg-name bytes (`~`, `%` escapes, sub-delims) are refused here,
-/// though a server's `Host` check lets them through, since no client resolves them. **Errors** bad_url for another scheme, user info, an empty host, a bad port,
-/// a fragment (§3: URLs with a fragment are refused), a space or a control byte; `url` is then
-/// empty (`ws_url{}`), never a part of the refused text.
+/// though a server's `Host` check lets them through, since no client resolves them.
+/// **Errors** bad_url for another scheme, user info, an empty host, a bad port, a fragment
+/// (§3: URLs with a fragment are refused), a space or a control byte; `url` is then empty
+/// (`ws_url{}`), never a part of the refused text.
 constexpr url_result parse_ws_url(std::string_view text) noexcept {
     const url_result refused{error::bad_url, ws_url{}};
     const detail::url_scheme scheme = detail::read_ws_scheme(text);
